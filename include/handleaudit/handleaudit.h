@@ -1,0 +1,427 @@
+/*
+ * libhandleaudit: Windows Security audit events (4656, 4663, 4658, 4688 and
+ * their companions) read from XML into typed records, and every handle
+ * followed from open to close.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+/**
+ * @file handleaudit.h
+ * @brief The whole public API of libhandleaudit.
+ *
+ * Conventions (see docs/abi.md and docs/threading.md):
+ *  - Objects are opaque and created by `ha_<object>_new()`, destroyed by
+ *    `ha_<object>_free()`; freeing NULL does nothing.
+ *  - Functions that can fail return an `int`: #HA_OK (0) or a negative
+ *    #ha_status. A callback that returns non-zero stops the call that invoked
+ *    it, and that call returns the callback's value unchanged (so return a
+ *    positive value to stop, and you can tell it from the library's errors).
+ *  - `void *userdata` is always the last argument of a callback.
+ *  - Strings are UTF-8 and NUL-terminated. What a callback receives is
+ *    borrowed until the callback returns; copy it to keep it.
+ *  - No global state: different objects may be used from different threads
+ *    at the same time; one object is used by one thread at a time.
+ *  - The library never prints, exits or aborts.
+ */
+#ifndef HANDLEAUDIT_H
+#define HANDLEAUDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @cond INTERNAL */
+#if defined(_WIN32) && defined(HA_BUILDING_DLL)
+#define HA_API __declspec(dllexport)
+#elif defined(_WIN32) && defined(HA_DLL)
+#define HA_API __declspec(dllimport)
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#define HA_API __attribute__((visibility("default")))
+#else
+#define HA_API
+#endif
+/** @endcond */
+
+/* ------------------------------------------------------------------------ */
+/** @defgroup version Version
+ *  @{ */
+
+/** Major version: changes when the ABI breaks. */
+#define HA_VERSION_MAJOR 0
+/** Minor version: changes when functions or enum values are added. */
+#define HA_VERSION_MINOR 1
+/** Patch version: changes for fixes only. */
+#define HA_VERSION_PATCH 0
+/** The version as one number: MAJOR * 10000 + MINOR * 100 + PATCH. */
+#define HA_VERSION_NUMBER (HA_VERSION_MAJOR * 10000 + HA_VERSION_MINOR * 100 + HA_VERSION_PATCH)
+
+/** The library's version at run time, e.g. "0.1.0". Static storage. */
+HA_API const char *ha_version_string(void);
+/** The library's version at run time as #HA_VERSION_NUMBER computes it. */
+HA_API uint32_t ha_version_number(void);
+/** @} */
+
+/* ------------------------------------------------------------------------ */
+/** @defgroup errors Status codes
+ *  @{ */
+
+/** Status codes. Values are fixed forever; new ones are only appended. */
+typedef enum ha_status {
+    HA_OK = 0,                      /**< success */
+    HA_ERR_NOMEM = -1,              /**< an allocation failed */
+    HA_ERR_INVALID = -2,            /**< invalid argument, or a call out of order */
+    HA_ERR_IO = -3,                 /**< reading or writing a file failed */
+    HA_ERR_XML = -4,                /**< an event is not well-formed XML */
+    HA_ERR_TRUNCATED = -5,          /**< an event ended before its `</Event>` */
+    HA_ERR_EVENT_TOO_LARGE = -6,    /**< an event exceeds the bytes-per-event limit */
+    HA_ERR_FIELD_TOO_LARGE = -7,    /**< a value exceeds the bytes-per-field limit */
+    HA_ERR_TOO_DEEP = -8,           /**< elements nest deeper than the depth limit */
+    HA_ERR_DTD = -9,                /**< a DOCTYPE or entity declaration (refused) */
+    HA_ERR_NOT_EVENT = -10,         /**< well-formed, but no `System/EventID` */
+    HA_ERR_JUNK = -11,              /**< bytes outside any event that no known framing explains */
+    HA_ERR_BAD_VALUE = -12,         /**< a value could not be parsed (a warning) */
+    HA_ERR_CONTROL_CHAR = -13,      /**< a forbidden control character became U+FFFD (a warning) */
+    HA_ERR_NOT_FOUND = -14,         /**< the field or item is absent */
+    HA_ERR_UNSUPPORTED = -15,       /**< not available in this build */
+    HA_ERR_SNAPSHOT = -16,          /**< a state snapshot is corrupt or truncated */
+    HA_ERR_SNAPSHOT_VERSION = -17,  /**< a state snapshot was written by a newer version */
+    HA_ERR_LIMIT = -18              /**< a configured bound was reached */
+} ha_status;
+
+/**
+ * A short static description of a status code (never NULL; unknown codes
+ * give "unknown status").
+ */
+HA_API const char *ha_strerror(int code);
+/** @} */
+
+/* ------------------------------------------------------------------------ */
+/** @defgroup alloc Memory allocation
+ *  @{ */
+
+/**
+ * Where an object's memory comes from. All three functions receive `ctx`.
+ * `realloc_fn(NULL, n, ctx)` must behave as `malloc_fn(n, ctx)`. Returning
+ * NULL is allowed at any time: the call that needed the memory returns
+ * #HA_ERR_NOMEM and the object stays usable and freeable.
+ */
+typedef struct ha_allocator {
+    void *(*malloc_fn)(size_t size, void *ctx);
+    void *(*realloc_fn)(void *ptr, size_t size, void *ctx);
+    void (*free_fn)(void *ptr, void *ctx);
+    void *ctx;
+} ha_allocator;
+/** @} */
+
+/* ------------------------------------------------------------------------ */
+/** @defgroup diag Diagnostics
+ *  A diagnostic is an error (a malformed event, skipped) or a warning (an
+ *  event read with a repair, e.g. a control character replaced), with the
+ *  position in the input where it was found.
+ *  @{ */
+
+/** An error or warning found in the input. Borrowed; see the getters. */
+typedef struct ha_diag ha_diag;
+
+/** The #ha_status code of the diagnostic. */
+HA_API int ha_diag_code(const ha_diag *diag);
+/** 1 for a warning (the event was still delivered), 0 for an error. */
+HA_API int ha_diag_is_warning(const ha_diag *diag);
+/** A message, e.g. expat's "mismatched tag". Never NULL. */
+HA_API const char *ha_diag_message(const ha_diag *diag);
+/** Byte offset in the stream (from 0) where the problem was found. */
+HA_API uint64_t ha_diag_offset(const ha_diag *diag);
+/** Line (from 1) of that byte. */
+HA_API uint64_t ha_diag_line(const ha_diag *diag);
+/** Column (from 1, counted in bytes) of that byte. */
+HA_API uint64_t ha_diag_column(const ha_diag *diag);
+/** Byte offset where the event it concerns begins (its `<Event`), or the
+ *  diagnostic's own offset when it concerns no event. */
+HA_API uint64_t ha_diag_event_offset(const ha_diag *diag);
+/** @} */
+
+/* ------------------------------------------------------------------------ */
+/** @defgroup record Records
+ *  One event, typed. A record passed to a callback is borrowed until the
+ *  callback returns; ha_record_copy() keeps one.
+ *  @{ */
+
+/** One event read from the input. */
+typedef struct ha_record ha_record;
+
+/** Time values are signed nanoseconds since 1970-01-01T00:00:00Z; this one
+ *  means "absent". */
+#define HA_TIME_NONE INT64_MIN
+
+/** The audit outcome from the Keywords bits 53 (success) and 52 (failure). */
+typedef enum ha_audit {
+    HA_AUDIT_NONE = 0,     /**< neither bit set (e.g. a non-audit event) */
+    HA_AUDIT_SUCCESS = 1,  /**< Audit Success */
+    HA_AUDIT_FAILURE = 2   /**< Audit Failure */
+} ha_audit;
+
+/** `System/EventID` (e.g. 4656). */
+HA_API uint32_t ha_record_event_id(const ha_record *rec);
+/** `System/Version` (0 when absent). */
+HA_API uint32_t ha_record_version(const ha_record *rec);
+/** `System/Level`. */
+HA_API uint32_t ha_record_level(const ha_record *rec);
+/** `System/Task`: the audit subcategory (e.g. 12800 File System). */
+HA_API uint32_t ha_record_task(const ha_record *rec);
+/** `System/Opcode`. */
+HA_API uint32_t ha_record_opcode(const ha_record *rec);
+/** `System/Keywords` as a number. */
+HA_API uint64_t ha_record_keywords(const ha_record *rec);
+/** Success or failure, from the Keywords bits. */
+HA_API ha_audit ha_record_audit(const ha_record *rec);
+/** `System/TimeCreated/@SystemTime` in nanoseconds since 1970 UTC, or
+ *  #HA_TIME_NONE. */
+HA_API int64_t ha_record_time(const ha_record *rec);
+/** `System/EventRecordID` (0 when absent). */
+HA_API uint64_t ha_record_record_id(const ha_record *rec);
+/** `System/Execution/@ProcessID`: the process that logged the event. */
+HA_API uint32_t ha_record_execution_process_id(const ha_record *rec);
+/** `System/Execution/@ThreadID`. */
+HA_API uint32_t ha_record_execution_thread_id(const ha_record *rec);
+/** `System/Channel`, or NULL when absent. */
+HA_API const char *ha_record_channel(const ha_record *rec);
+/** `System/Computer`, or NULL when absent. */
+HA_API const char *ha_record_computer(const ha_record *rec);
+/** `System/Provider/@Name`, or NULL. */
+HA_API const char *ha_record_provider_name(const ha_record *rec);
+/** `System/Provider/@Guid` as written, or NULL. */
+HA_API const char *ha_record_provider_guid(const ha_record *rec);
+/** `System/Security/@UserID`, or NULL when absent or empty. */
+HA_API const char *ha_record_user_id(const ha_record *rec);
+/** Byte offset of the event's `<Event` in its stream. */
+HA_API uint64_t ha_record_offset(const ha_record *rec);
+/** Line (from 1) of the event's `<Event` in its stream. */
+HA_API uint64_t ha_record_line(const ha_record *rec);
+
+/**
+ * The documented EventData fields of the handle family, named once so that
+ * they can be read without string compares. Any event that carries a Data
+ * element of one of these names has it available through the typed getters,
+ * whatever its EventID. Values are fixed forever; new ones are appended.
+ */
+typedef enum ha_field {
+    HA_FIELD_NONE = 0,
+    HA_FIELD_SUBJECT_USER_SID = 1,     /**< SID string */
+    HA_FIELD_SUBJECT_USER_NAME = 2,
+    HA_FIELD_SUBJECT_DOMAIN_NAME = 3,
+    HA_FIELD_SUBJECT_LOGON_ID = 4,     /**< number (HexInt64) */
+    HA_FIELD_OBJECT_SERVER = 5,
+    HA_FIELD_OBJECT_TYPE = 6,
+    HA_FIELD_OBJECT_NAME = 7,
+    HA_FIELD_HANDLE_ID = 8,            /**< number (Pointer) */
+    HA_FIELD_TRANSACTION_ID = 9,       /**< GUID string */
+    HA_FIELD_ACCESS_LIST = 10,         /**< `%%nnnn` tokens; see ha_record_access_count() */
+    HA_FIELD_ACCESS_REASON = 11,
+    HA_FIELD_ACCESS_MASK = 12,         /**< number (HexInt32) */
+    HA_FIELD_PRIVILEGE_LIST = 13,
+    HA_FIELD_RESTRICTED_SID_COUNT = 14,/**< number (UInt32, decimal) */
+    HA_FIELD_PROCESS_ID = 15,          /**< number (Pointer) */
+    HA_FIELD_PROCESS_NAME = 16,
+    HA_FIELD_RESOURCE_ATTRIBUTES = 17,
+    HA_FIELD_NEW_PROCESS_ID = 18,      /**< number (Pointer) */
+    HA_FIELD_NEW_PROCESS_NAME = 19,
+    HA_FIELD_TOKEN_ELEVATION_TYPE = 20,/**< `%%1936`, `%%1937` or `%%1938` */
+    HA_FIELD_COMMAND_LINE = 21,
+    HA_FIELD_TARGET_USER_SID = 22,
+    HA_FIELD_TARGET_USER_NAME = 23,
+    HA_FIELD_TARGET_DOMAIN_NAME = 24,
+    HA_FIELD_TARGET_LOGON_ID = 25,     /**< number (HexInt64) */
+    HA_FIELD_PARENT_PROCESS_NAME = 26,
+    HA_FIELD_MANDATORY_LABEL = 27,     /**< SID string, e.g. S-1-16-8192 */
+    HA_FIELD_STATUS = 28,              /**< number (HexInt32) */
+    HA_FIELD_SOURCE_HANDLE_ID = 29,    /**< number (Pointer) */
+    HA_FIELD_SOURCE_PROCESS_ID = 30,   /**< number (Pointer) */
+    HA_FIELD_TARGET_HANDLE_ID = 31,    /**< number (Pointer) */
+    HA_FIELD_TARGET_PROCESS_ID = 32,   /**< number (Pointer) */
+    HA_FIELD_PROPERTIES = 33,          /**< 4661 */
+    HA_FIELD_OBJECT_VALUE_NAME = 34,   /**< 4657 */
+    HA_FIELD_OPERATION_TYPE = 35,      /**< 4657 */
+    HA_FIELD_OLD_VALUE_TYPE = 36,      /**< 4657 */
+    HA_FIELD_OLD_VALUE = 37,           /**< 4657 */
+    HA_FIELD_NEW_VALUE_TYPE = 38,      /**< 4657 */
+    HA_FIELD_NEW_VALUE = 39,           /**< 4657 */
+    HA_FIELD_COUNT_ = 40               /**< one past the last field; grows */
+} ha_field;
+
+/** How a field's value is typed. */
+typedef enum ha_field_type {
+    HA_TYPE_NONE = 0,    /**< not a known field */
+    HA_TYPE_STRING = 1,  /**< read with ha_record_string() */
+    HA_TYPE_UINT = 2     /**< read with ha_record_uint(); hex (`0x`) or decimal */
+} ha_field_type;
+
+/** The Data name of a field (e.g. "HandleId"), or NULL if unknown. */
+HA_API const char *ha_field_name(ha_field field);
+/** The field of a Data name (case-sensitive), or #HA_FIELD_NONE. */
+HA_API ha_field ha_field_from_name(const char *name);
+/** The type of a field. */
+HA_API ha_field_type ha_field_type_of(ha_field field);
+
+/**
+ * A field's text, or NULL when the event does not carry it or carries `-`
+ * ("not applicable" in Windows's rendering). An empty element gives "".
+ * Works for numeric fields too (their text as written).
+ */
+HA_API const char *ha_record_string(const ha_record *rec, ha_field field);
+/**
+ * A numeric field's value in `*out`. Returns #HA_OK, #HA_ERR_NOT_FOUND when
+ * absent, empty or `-`, or #HA_ERR_BAD_VALUE when the text is not a number
+ * (`0x` hex of either case with any leading zeros, or decimal).
+ */
+HA_API int ha_record_uint(const ha_record *rec, ha_field field, uint64_t *out);
+
+/** Number of Name/value pairs: every EventData `Data` in order, or for a
+ *  `UserData` event every leaf element. */
+HA_API size_t ha_record_data_count(const ha_record *rec);
+/** Name of pair `index` ("" for a `Data` without a Name), or NULL when out
+ *  of range. */
+HA_API const char *ha_record_data_name(const ha_record *rec, size_t index);
+/** Value of pair `index`, or NULL when out of range; `*len` gets its length
+ *  in bytes when `len` is not NULL. */
+HA_API const char *ha_record_data_value(const ha_record *rec, size_t index, size_t *len);
+/** Value of the first pair named `name`, or NULL. */
+HA_API const char *ha_record_data(const ha_record *rec, const char *name);
+
+/** Number of tokens in the AccessList field (0 when absent). */
+HA_API size_t ha_record_access_count(const ha_record *rec);
+/** The number of AccessList token `index` (4416 for `%%4416`), or 0 when the
+ *  token is not of the `%%n` form or `index` is out of range. */
+HA_API uint32_t ha_record_access_code(const ha_record *rec, size_t index);
+/** AccessList token `index` as written: a pointer into the AccessList text
+ *  that is not NUL-terminated at the token's end, so `*len` (required) gets
+ *  its length. NULL when out of range. */
+HA_API const char *ha_record_access_token(const ha_record *rec, size_t index, size_t *len);
+/** The access mask the AccessList's known codes stand for (their bits ORed). */
+HA_API uint32_t ha_record_access_list_mask(const ha_record *rec);
+
+/** The name of a `%%n` access code, e.g. 4416 -> "ReadData (or ListDirectory)",
+ *  1537 -> "DELETE", or NULL when unknown. Static storage. */
+HA_API const char *ha_access_code_name(uint32_t code);
+/** The mask bit a `%%n` access code stands for, or 0 when unknown. */
+HA_API uint32_t ha_access_code_mask(uint32_t code);
+/** The name of one access-mask bit for an ObjectType ("File", "Key",
+ *  "Process", "Thread", "Token", "SAM_USER", ...): standard and generic bits
+ *  for any type, specific bits for known types. NULL when unknown. */
+HA_API const char *ha_access_right_name(const char *object_type, uint32_t bit);
+
+/** Copy a record so that it outlives the callback. Free with ha_record_free(). */
+HA_API int ha_record_copy(const ha_record *rec, ha_record **out);
+/** Free a record made by ha_record_copy(). NULL is ignored. */
+HA_API void ha_record_free(ha_record *rec);
+
+/**
+ * The record as one JSON object (no newline): `type` "record", `event_id`,
+ * `version`, `record_id`, `computer`, `time`, `success`, `fields`, the form
+ * `handleaudit --records` prints. Works like snprintf(): writes at most `cap`
+ * bytes including a terminating NUL and returns the length the whole text
+ * needs (without the NUL); call with `cap` 0 to size a buffer.
+ */
+HA_API size_t ha_record_json(const ha_record *rec, char *buf, size_t cap);
+/** @} */
+
+/* ------------------------------------------------------------------------ */
+/** @defgroup reader Reader
+ *  Streams of event XML in any framing, fed in chunks cut anywhere.
+ *  @{ */
+
+/** A streaming reader of event XML. */
+typedef struct ha_reader ha_reader;
+
+/** Called once per event read. Return 0 to go on, non-zero to stop. */
+typedef int (*ha_record_cb)(const ha_record *rec, void *userdata);
+/** Called once per error or warning. Return 0 to go on, non-zero to stop. */
+typedef int (*ha_diag_cb)(const ha_diag *diag, void *userdata);
+
+/** Default bytes per event (4 MiB). */
+#define HA_DEFAULT_MAX_EVENT_BYTES ((size_t)4 << 20)
+/** Default bytes per field value (1 MiB). */
+#define HA_DEFAULT_MAX_FIELD_BYTES ((size_t)1 << 20)
+/** Default element depth inside an event (`Event` is depth 1). */
+#define HA_DEFAULT_MAX_DEPTH 32u
+
+/** Version of ::ha_reader_options this header describes. */
+#define HA_READER_OPTIONS_VERSION 1
+
+/**
+ * How a reader is made. Initialise with #HA_READER_OPTIONS_INIT or
+ * ha_reader_options_init(), then set what you need; zero limits mean the
+ * defaults. The struct only ever grows at its end.
+ */
+typedef struct ha_reader_options {
+    unsigned int version;            /**< #HA_READER_OPTIONS_VERSION */
+    ha_record_cb on_record;          /**< per event; may be NULL */
+    ha_diag_cb on_diag;              /**< per error/warning; may be NULL */
+    void *userdata;                  /**< passed to both callbacks */
+    size_t max_event_bytes;          /**< 0: #HA_DEFAULT_MAX_EVENT_BYTES */
+    size_t max_field_bytes;          /**< 0: #HA_DEFAULT_MAX_FIELD_BYTES */
+    unsigned int max_depth;          /**< 0: #HA_DEFAULT_MAX_DEPTH */
+    const ha_allocator *allocator;   /**< NULL: malloc/realloc/free; copied */
+} ha_reader_options;
+
+/** Static initialiser for ::ha_reader_options. */
+#define HA_READER_OPTIONS_INIT { HA_READER_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, NULL }
+
+/** Initialise `opts` for `version` (pass #HA_READER_OPTIONS_VERSION). */
+HA_API int ha_reader_options_init(ha_reader_options *opts, unsigned int version);
+
+/** Make a reader. `opts` may be NULL for the defaults (no callbacks). */
+HA_API int ha_reader_new(const ha_reader_options *opts, ha_reader **out);
+/** Free a reader. NULL is ignored. */
+HA_API void ha_reader_free(ha_reader *reader);
+
+/**
+ * Feed the next `len` bytes of the stream. Chunks may end anywhere, even
+ * inside a tag or a UTF-8 sequence. Events are delivered as soon as they are
+ * complete. Malformed events are reported to `on_diag` and skipped; they do
+ * not make this call fail. Returns #HA_OK, a negative #ha_status on a fatal
+ * problem (#HA_ERR_NOMEM), or the non-zero value a callback returned.
+ */
+HA_API int ha_reader_feed(ha_reader *reader, const void *buf, size_t len);
+/**
+ * End the stream: an event left incomplete is reported as truncated. The
+ * reader is then ready for a new stream (offsets and lines start again at
+ * 0 and 1; counters go on). Returns as ha_reader_feed().
+ */
+HA_API int ha_reader_finish(ha_reader *reader);
+
+/** Feed a whole file as one stream and finish it. #HA_ERR_IO if it cannot
+ *  be opened or read. */
+HA_API int ha_reader_read_file(ha_reader *reader, const char *path);
+/** Feed everything left in `fp` as one stream and finish it. */
+HA_API int ha_reader_read_fp(ha_reader *reader, FILE *fp);
+/** Feed everything left in file descriptor `fd` as one stream and finish it.
+ *  The descriptor is not closed. */
+HA_API int ha_reader_read_fd(ha_reader *reader, int fd);
+
+/** Counters kept by a reader over its whole life. */
+typedef enum ha_reader_counter {
+    HA_COUNT_BYTES = 0,     /**< bytes fed */
+    HA_COUNT_EVENTS = 1,    /**< events delivered to on_record */
+    HA_COUNT_ERRORS = 2,    /**< errors reported (events or bytes skipped) */
+    HA_COUNT_WARNINGS = 3   /**< warnings reported */
+} ha_reader_counter;
+
+/** The value of a counter. */
+HA_API uint64_t ha_reader_count(const ha_reader *reader, ha_reader_counter which);
+/**
+ * The last diagnostic the reader made (also for #HA_ERR_IO, whose message
+ * says which file and why), or NULL if none yet. Valid until the next call
+ * on the reader.
+ */
+HA_API const ha_diag *ha_reader_last_diag(const ha_reader *reader);
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HANDLEAUDIT_H */

@@ -1,0 +1,232 @@
+#include "convert.h"
+
+#include "handleaudit/handleaudit.h"
+
+static int is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+static int digit(char c) { return c >= '0' && c <= '9'; }
+
+static void trim(const char **s, size_t *len)
+{
+    while (*len && is_space(**s)) {
+        (*s)++;
+        (*len)--;
+    }
+    while (*len && is_space((*s)[*len - 1]))
+        (*len)--;
+}
+
+int hai_parse_uint(const char *s, size_t len, uint64_t *out)
+{
+    trim(&s, &len);
+    if (len == 0 || (len == 1 && s[0] == '-'))
+        return HA_ERR_NOT_FOUND;
+    uint64_t v = 0;
+    if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        for (size_t i = 2; i < len; i++) {
+            char c = s[i];
+            unsigned d;
+            if (c >= '0' && c <= '9')
+                d = (unsigned)(c - '0');
+            else if (c >= 'a' && c <= 'f')
+                d = (unsigned)(c - 'a' + 10);
+            else if (c >= 'A' && c <= 'F')
+                d = (unsigned)(c - 'A' + 10);
+            else
+                return HA_ERR_BAD_VALUE;
+            if (v >> 60)
+                return HA_ERR_BAD_VALUE; /* would overflow 64 bits */
+            v = v << 4 | d;
+        }
+    } else {
+        for (size_t i = 0; i < len; i++) {
+            if (!digit(s[i]))
+                return HA_ERR_BAD_VALUE;
+            unsigned d = (unsigned)(s[i] - '0');
+            if (v > (UINT64_MAX - d) / 10)
+                return HA_ERR_BAD_VALUE;
+            v = v * 10 + d;
+        }
+    }
+    *out = v;
+    return HA_OK;
+}
+
+/* Howard Hinnant's days_from_civil / civil_from_days. */
+int64_t hai_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+void hai_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = (unsigned)(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+static int is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+static unsigned days_in_month(int64_t y, unsigned m)
+{
+    static const unsigned char dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && is_leap(y) ? 29 : dim[m - 1];
+}
+
+/* Read exactly `n` digits at s[*i]. */
+static int fixed(const char *s, size_t len, size_t *i, unsigned n, unsigned *out)
+{
+    unsigned v = 0;
+    if (*i + n > len)
+        return -1;
+    for (unsigned k = 0; k < n; k++) {
+        char c = s[*i + k];
+        if (!digit(c))
+            return -1;
+        v = v * 10 + (unsigned)(c - '0');
+    }
+    *i += n;
+    *out = v;
+    return 0;
+}
+
+static int expect(const char *s, size_t len, size_t *i, char c)
+{
+    if (*i < len && s[*i] == c) {
+        (*i)++;
+        return 0;
+    }
+    return -1;
+}
+
+#define NS_PER_S INT64_C(1000000000)
+
+/* seconds * 1e9 + frac without overflow; -1 when out of range. */
+static int to_ns(int64_t secs, int64_t frac, int64_t *out)
+{
+    if (secs > INT64_MAX / NS_PER_S || secs < INT64_MIN / NS_PER_S)
+        return -1;
+    int64_t ns = secs * NS_PER_S;
+    if (ns > INT64_MAX - frac)
+        return -1;
+    ns += frac;
+    if (ns == INT64_MIN)
+        return -1; /* reserved for HA_TIME_NONE */
+    *out = ns;
+    return 0;
+}
+
+int hai_parse_time(const char *s, size_t len, int64_t *out)
+{
+    trim(&s, &len);
+    size_t i = 0;
+    unsigned y, mo, d, h, mi, sec;
+    if (fixed(s, len, &i, 4, &y) || expect(s, len, &i, '-') || fixed(s, len, &i, 2, &mo) ||
+        expect(s, len, &i, '-') || fixed(s, len, &i, 2, &d))
+        return HA_ERR_BAD_VALUE;
+    if (i >= len || (s[i] != 'T' && s[i] != 't' && s[i] != ' '))
+        return HA_ERR_BAD_VALUE;
+    i++;
+    if (fixed(s, len, &i, 2, &h) || expect(s, len, &i, ':') || fixed(s, len, &i, 2, &mi) ||
+        expect(s, len, &i, ':') || fixed(s, len, &i, 2, &sec))
+        return HA_ERR_BAD_VALUE;
+    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)
+        return HA_ERR_BAD_VALUE;
+    int64_t frac = 0;
+    if (i < len && (s[i] == '.' || s[i] == ',')) {
+        i++;
+        unsigned n = 0;
+        if (i >= len || !digit(s[i]))
+            return HA_ERR_BAD_VALUE;
+        while (i < len && digit(s[i])) {
+            if (n < 9) {
+                frac = frac * 10 + (s[i] - '0');
+                n++;
+            }
+            i++;
+        }
+        for (; n < 9; n++)
+            frac *= 10;
+    }
+    int64_t offset = 0; /* seconds east of UTC */
+    if (i < len && (s[i] == 'Z' || s[i] == 'z')) {
+        i++;
+    } else if (i < len && (s[i] == '+' || s[i] == '-')) {
+        int sign = s[i] == '-' ? -1 : 1;
+        unsigned oh, om;
+        i++;
+        if (fixed(s, len, &i, 2, &oh))
+            return HA_ERR_BAD_VALUE;
+        if (i < len && s[i] == ':')
+            i++;
+        if (fixed(s, len, &i, 2, &om) || oh > 23 || om > 59)
+            return HA_ERR_BAD_VALUE;
+        offset = sign * (int64_t)(oh * 3600 + om * 60);
+    }
+    if (i != len)
+        return HA_ERR_BAD_VALUE;
+    int64_t secs = hai_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset;
+    return to_ns(secs, frac, out) ? HA_ERR_BAD_VALUE : HA_OK;
+}
+
+int hai_parse_filetime(const char *s, size_t len, int64_t *out)
+{
+    uint64_t ticks;
+    if (hai_parse_uint(s, len, &ticks) != HA_OK)
+        return HA_ERR_BAD_VALUE;
+    const uint64_t epoch = UINT64_C(116444736000000000); /* 1970 in 1601 ticks */
+    int64_t rel = ticks >= epoch ? (int64_t)(ticks - epoch) : -(int64_t)(epoch - ticks);
+    return to_ns(rel / 10000000, (rel % 10000000) * 100, out) ? HA_ERR_BAD_VALUE : HA_OK;
+}
+
+static void put_digits(char *p, unsigned v, int n)
+{
+    for (int k = n - 1; k >= 0; k--) {
+        p[k] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
+size_t hai_format_time(int64_t ns, char out[HAI_TIME_TEXT_LEN + 1])
+{
+    int64_t secs = ns / NS_PER_S, rem = ns % NS_PER_S;
+    if (rem < 0) {
+        rem += NS_PER_S;
+        secs--;
+    }
+    int64_t days = secs / 86400, sod = secs % 86400;
+    if (sod < 0) {
+        sod += 86400;
+        days--;
+    }
+    int64_t y;
+    unsigned m, d;
+    hai_civil_from_days(days, &y, &m, &d);
+    /* the int64 range keeps y within 1677..2262 */
+    put_digits(out, (unsigned)y, 4);
+    out[4] = '-';
+    put_digits(out + 5, m, 2);
+    out[7] = '-';
+    put_digits(out + 8, d, 2);
+    out[10] = 'T';
+    put_digits(out + 11, (unsigned)(sod / 3600), 2);
+    out[13] = ':';
+    put_digits(out + 14, (unsigned)(sod / 60 % 60), 2);
+    out[16] = ':';
+    put_digits(out + 17, (unsigned)(sod % 60), 2);
+    out[19] = '.';
+    put_digits(out + 20, (unsigned)(rem / 100), 7);
+    out[27] = 'Z';
+    out[28] = '\0';
+    return HAI_TIME_TEXT_LEN;
+}

@@ -1,0 +1,29 @@
+/* JSON text written snprintf-style: what does not fit is counted, not
+ * written. */
+#ifndef HAI_JSON_H
+#define HAI_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct hai_out {
+    char *buf;
+    size_t cap;
+    size_t len; /* bytes the whole text needs so far */
+} hai_out;
+
+void hai_out_raw(hai_out *o, const char *s, size_t n);
+#define hai_out_lit(o, lit) hai_out_raw((o), (lit), sizeof(lit) - 1)
+/* A JSON string: quotes added, control characters escaped, invalid UTF-8
+ * replaced by U+FFFD. `s` may be NULL: null. */
+void hai_out_str(hai_out *o, const char *s, size_t n);
+void hai_out_cstr(hai_out *o, const char *s);
+void hai_out_u64(hai_out *o, uint64_t v);
+void hai_out_i64(hai_out *o, int64_t v);
+void hai_out_bool(hai_out *o, int v);
+/* A time as a JSON string in the contract's 7-digit form, or null. */
+void hai_out_time(hai_out *o, int64_t ns);
+/* NUL-terminate within cap and return the length needed. */
+size_t hai_out_end(hai_out *o);
+
+#endif

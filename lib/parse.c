@@ -1,0 +1,440 @@
+/* expat callbacks that turn one <Event> into an ha_record.
+ *
+ * Element names are matched by depth and length before a single memcmp, and
+ * all text of an event goes into one arena (b->text) that is reused from
+ * event to event, so a record costs no allocation once the arena and the
+ * pair array have grown to the size of the largest event seen. */
+#include "parse.h"
+
+#include <string.h>
+
+#include "convert.h"
+#include "fields.h"
+
+enum section { SEC_NONE, SEC_SYSTEM, SEC_EVENTDATA, SEC_USERDATA, SEC_OTHER };
+
+enum capture {
+    CAP_NONE,
+    CAP_PAIR,       /* value of the last pair */
+    CAP_EVENT_ID,
+    CAP_VERSION,
+    CAP_LEVEL,
+    CAP_TASK,
+    CAP_OPCODE,
+    CAP_KEYWORDS,
+    CAP_RECORD_ID,
+    CAP_CHANNEL,
+    CAP_COMPUTER,
+};
+
+void hai_record_clear(ha_record *r)
+{
+    r->event_id = r->version = r->level = r->task = r->opcode = 0;
+    r->exec_pid = r->exec_tid = 0;
+    r->has = 0;
+    r->keywords = r->record_id = 0;
+    r->time = HA_TIME_NONE;
+    r->computer = r->channel = r->provider_name = r->provider_guid = r->user_id = HAI_NONE;
+    r->offset = 0;
+    r->line = 0;
+    r->pairs = NULL;
+    r->npairs = 0;
+    memset(r->slot, 0xff, sizeof r->slot);
+    r->text = NULL;
+    r->text_len = 0;
+    r->owned = 0; /* r->alloc is kept: copies are made with it */
+}
+
+static void fail(hai_builder *b, int code, const char *message)
+{
+    if (b->error)
+        return;
+    b->error = code;
+    b->error_message = message;
+    b->error_index = XML_GetCurrentByteIndex(b->xp);
+    XML_StopParser(b->xp, XML_FALSE);
+}
+
+static void warn(hai_builder *b, int code, const char *message)
+{
+    if (b->nwarnings < HAI_MAX_PENDING_WARNINGS) {
+        hai_warning *w = &b->warnings[b->nwarnings++];
+        w->code = code;
+        w->index = XML_GetCurrentByteIndex(b->xp);
+        w->message = message;
+    }
+}
+
+/* Store `n` bytes and a NUL in the arena; the offset, or HAI_NONE when out
+ * of memory (the parser is stopped). */
+static uint32_t store(hai_builder *b, const char *s, size_t n)
+{
+    if (hai_buf_reserve(&b->text, b->alloc, n + 1) != 0) {
+        fail(b, HA_ERR_NOMEM, "out of memory");
+        return HAI_NONE;
+    }
+    uint32_t off = (uint32_t)b->text.len;
+    memcpy(b->text.data + b->text.len, s, n);
+    b->text.data[b->text.len + n] = '\0';
+    b->text.len += n + 1;
+    return off;
+}
+
+static const char *attr(const XML_Char **atts, const char *name, size_t n)
+{
+    for (; atts[0]; atts += 2)
+        if (memcmp(atts[0], name, n + 1) == 0)
+            return atts[1];
+    return NULL;
+}
+
+static void begin_capture(hai_builder *b, int what)
+{
+    b->cap = what;
+    b->cap_depth = b->depth;
+    b->cap_start = b->text.len;
+}
+
+static void begin_pair(hai_builder *b, const char *name, size_t n)
+{
+    if (hai_grow(b->alloc, (void **)&b->pairs, &b->pairs_cap, b->npairs + 1, sizeof *b->pairs) != 0) {
+        fail(b, HA_ERR_NOMEM, "out of memory");
+        return;
+    }
+    uint32_t off = store(b, name, n);
+    if (off == HAI_NONE)
+        return;
+    hai_pair *p = &b->pairs[b->npairs++];
+    p->name = off;
+    p->field = hai_field_lookup(name, n);
+    begin_capture(b, CAP_PAIR);
+    p->value = (uint32_t)b->text.len;
+    p->value_len = 0;
+}
+
+static void system_element(hai_builder *b, const char *name, size_t n, const XML_Char **atts)
+{
+    ha_record *r = &b->rec;
+    const char *v;
+    switch (n) {
+    case 4:
+        if (memcmp(name, "Task", 4) == 0)
+            begin_capture(b, CAP_TASK);
+        break;
+    case 5:
+        if (memcmp(name, "Level", 5) == 0)
+            begin_capture(b, CAP_LEVEL);
+        break;
+    case 6:
+        if (memcmp(name, "Opcode", 6) == 0)
+            begin_capture(b, CAP_OPCODE);
+        break;
+    case 7:
+        if (memcmp(name, "EventID", 7) == 0)
+            begin_capture(b, CAP_EVENT_ID);
+        else if (memcmp(name, "Version", 7) == 0)
+            begin_capture(b, CAP_VERSION);
+        else if (memcmp(name, "Channel", 7) == 0)
+            begin_capture(b, CAP_CHANNEL);
+        break;
+    case 8:
+        if (memcmp(name, "Keywords", 8) == 0) {
+            begin_capture(b, CAP_KEYWORDS);
+        } else if (memcmp(name, "Computer", 8) == 0) {
+            begin_capture(b, CAP_COMPUTER);
+        } else if (memcmp(name, "Provider", 8) == 0) {
+            if ((v = attr(atts, "Name", 4)) != NULL)
+                r->provider_name = store(b, v, strlen(v));
+            if ((v = attr(atts, "Guid", 4)) != NULL)
+                r->provider_guid = store(b, v, strlen(v));
+        } else if (memcmp(name, "Security", 8) == 0) {
+            if ((v = attr(atts, "UserID", 6)) != NULL && *v)
+                r->user_id = store(b, v, strlen(v));
+        }
+        break;
+    case 9:
+        if (memcmp(name, "Execution", 9) == 0) {
+            uint64_t x;
+            if ((v = attr(atts, "ProcessID", 9)) != NULL) {
+                if (hai_parse_uint(v, strlen(v), &x) == HA_OK && x <= UINT32_MAX)
+                    r->exec_pid = (uint32_t)x;
+                else
+                    warn(b, HA_ERR_BAD_VALUE, "Execution/@ProcessID is not a number");
+            }
+            if ((v = attr(atts, "ThreadID", 8)) != NULL) {
+                if (hai_parse_uint(v, strlen(v), &x) == HA_OK && x <= UINT32_MAX)
+                    r->exec_tid = (uint32_t)x;
+                else
+                    warn(b, HA_ERR_BAD_VALUE, "Execution/@ThreadID is not a number");
+            }
+        }
+        break;
+    case 11:
+        if (memcmp(name, "TimeCreated", 11) == 0) {
+            int rc = HA_ERR_NOT_FOUND;
+            if ((v = attr(atts, "SystemTime", 10)) != NULL)
+                rc = hai_parse_time(v, strlen(v), &r->time);
+            else if ((v = attr(atts, "RawTime", 7)) != NULL)
+                rc = hai_parse_filetime(v, strlen(v), &r->time);
+            if (rc == HA_OK)
+                r->has |= HAI_HAS_TIME;
+            else if (v)
+                warn(b, HA_ERR_BAD_VALUE, "TimeCreated/@SystemTime is not a valid time");
+        }
+        break;
+    case 13:
+        if (memcmp(name, "EventRecordID", 13) == 0)
+            begin_capture(b, CAP_RECORD_ID);
+        break;
+    default:
+        break;
+    }
+}
+
+static const char *local_name(const char *name, size_t *n)
+{
+    const char *colon = strrchr(name, ':');
+    if (colon)
+        name = colon + 1;
+    *n = strlen(name);
+    return name;
+}
+
+static void XMLCALL on_start(void *ud, const XML_Char *qname, const XML_Char **atts)
+{
+    hai_builder *b = ud;
+    if (!b->in_root) {
+        b->in_root = 1; /* the reader's synthetic root */
+        return;
+    }
+    if (++b->depth > b->max_depth) {
+        fail(b, HA_ERR_TOO_DEEP, "elements nest deeper than the depth limit");
+        return;
+    }
+    size_t n;
+    const char *name = local_name(qname, &n);
+    if (b->cap != CAP_NONE) {
+        /* An element inside a captured one: under UserData the outer one was
+         * not a leaf, so drop it and capture the inner one instead; elsewhere
+         * keep collecting the outer one's text. */
+        if (b->section != SEC_USERDATA || b->cap != CAP_PAIR)
+            return;
+        b->npairs--;
+        b->text.len = b->pairs[b->npairs].name;
+        b->cap = CAP_NONE;
+    }
+    switch (b->depth) {
+    case 1:
+        hai_record_clear(&b->rec);
+        b->text.len = 0;
+        b->npairs = 0;
+        b->section = SEC_NONE;
+        b->complete = 0;
+        return;
+    case 2:
+        if (n == 6 && memcmp(name, "System", 6) == 0)
+            b->section = SEC_SYSTEM;
+        else if (n == 9 && memcmp(name, "EventData", 9) == 0)
+            b->section = SEC_EVENTDATA;
+        else if (n == 8 && memcmp(name, "UserData", 8) == 0)
+            b->section = SEC_USERDATA;
+        else
+            b->section = SEC_OTHER;
+        return;
+    case 3:
+        if (b->section == SEC_SYSTEM) {
+            system_element(b, name, n, atts);
+        } else if (b->section == SEC_EVENTDATA) {
+            if (n == 4 && memcmp(name, "Data", 4) == 0) {
+                const char *dn = attr(atts, "Name", 4);
+                if (dn)
+                    begin_pair(b, dn, strlen(dn));
+                else
+                    begin_pair(b, "", 0);
+            } else {
+                begin_pair(b, name, n);
+            }
+        } else if (b->section == SEC_USERDATA) {
+            begin_pair(b, name, n);
+        }
+        return;
+    default:
+        if (b->section == SEC_USERDATA)
+            begin_pair(b, name, n);
+        return;
+    }
+}
+
+static void end_capture(hai_builder *b)
+{
+    ha_record *r = &b->rec;
+    const char *s = b->text.data + b->cap_start;
+    size_t n = b->text.len - b->cap_start;
+    uint64_t v = 0;
+    int cap = b->cap;
+    b->cap = CAP_NONE;
+    if (cap == CAP_PAIR || cap == CAP_CHANNEL || cap == CAP_COMPUTER) {
+        uint32_t off = (uint32_t)b->cap_start;
+        if (hai_buf_reserve(&b->text, b->alloc, 1) != 0) {
+            fail(b, HA_ERR_NOMEM, "out of memory");
+            return;
+        }
+        b->text.data[b->text.len++] = '\0';
+        if (cap == CAP_CHANNEL) {
+            r->channel = off;
+        } else if (cap == CAP_COMPUTER) {
+            r->computer = off;
+        } else {
+            hai_pair *p = &b->pairs[b->npairs - 1];
+            p->value_len = (uint32_t)n;
+            if (p->field != HA_FIELD_NONE && r->slot[p->field] == HAI_NONE)
+                r->slot[p->field] = (uint32_t)(b->npairs - 1);
+        }
+        return;
+    }
+    int rc = hai_parse_uint(s, n, &v);
+    b->text.len = b->cap_start; /* numbers need no text */
+    if (cap == CAP_EVENT_ID) {
+        if (rc == HA_OK && v <= UINT32_MAX) {
+            r->event_id = (uint32_t)v;
+            r->has |= HAI_HAS_EVENT_ID;
+        }
+        return; /* a missing or bad EventID is reported when the event ends */
+    }
+    if (rc != HA_OK) {
+        if (rc == HA_ERR_BAD_VALUE)
+            warn(b, HA_ERR_BAD_VALUE, "a System value is not a number");
+        return;
+    }
+    switch (cap) {
+    case CAP_VERSION:
+        r->version = (uint32_t)v;
+        break;
+    case CAP_LEVEL:
+        r->level = (uint32_t)v;
+        break;
+    case CAP_TASK:
+        r->task = (uint32_t)v;
+        break;
+    case CAP_OPCODE:
+        r->opcode = (uint32_t)v;
+        break;
+    case CAP_KEYWORDS:
+        r->keywords = v;
+        r->has |= HAI_HAS_KEYWORDS;
+        break;
+    case CAP_RECORD_ID:
+        r->record_id = v;
+        r->has |= HAI_HAS_RECORD_ID;
+        break;
+    default:
+        break;
+    }
+}
+
+static void XMLCALL on_end(void *ud, const XML_Char *name)
+{
+    hai_builder *b = ud;
+    (void)name;
+    if (b->depth == 0)
+        return; /* the synthetic root never closes; nothing else is here */
+    if (b->cap != CAP_NONE && b->cap_depth == b->depth)
+        end_capture(b);
+    if (b->depth == 2)
+        b->section = SEC_NONE;
+    if (--b->depth == 0) {
+        b->complete = 1;
+        if (!(b->rec.has & HAI_HAS_EVENT_ID))
+            b->error_message = "the event has no valid System/EventID";
+    }
+}
+
+static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
+{
+    hai_builder *b = ud;
+    if (b->cap == CAP_NONE)
+        return;
+    size_t n = (size_t)len;
+    if (b->text.len - b->cap_start + n > b->max_field) {
+        fail(b, HA_ERR_FIELD_TOO_LARGE, "a value exceeds the bytes-per-field limit");
+        return;
+    }
+    if (hai_buf_append(&b->text, b->alloc, s, n) != 0)
+        fail(b, HA_ERR_NOMEM, "out of memory");
+}
+
+/* Refuse any DTD: entity declarations are never expanded. */
+static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid, const XML_Char *pubid,
+                               int has_internal_subset)
+{
+    (void)name;
+    (void)sysid;
+    (void)pubid;
+    (void)has_internal_subset;
+    fail(ud, HA_ERR_DTD, "a DOCTYPE is not allowed");
+}
+
+static void XMLCALL on_entity_decl(void *ud, const XML_Char *name, int is_param, const XML_Char *value,
+                                   int value_len, const XML_Char *base, const XML_Char *sysid,
+                                   const XML_Char *pubid, const XML_Char *notation)
+{
+    (void)name;
+    (void)is_param;
+    (void)value;
+    (void)value_len;
+    (void)base;
+    (void)sysid;
+    (void)pubid;
+    (void)notation;
+    fail(ud, HA_ERR_DTD, "an entity declaration is not allowed");
+}
+
+void hai_builder_init(hai_builder *b, const ha_allocator *a, size_t max_field, unsigned max_depth)
+{
+    memset(b, 0, sizeof *b);
+    b->alloc = a;
+    b->max_field = max_field;
+    b->max_depth = max_depth;
+    hai_record_clear(&b->rec);
+    hai_allocator_init(&b->rec.alloc, a);
+}
+
+void hai_builder_free(hai_builder *b)
+{
+    hai_buf_free(&b->text, b->alloc);
+    hai_free(b->alloc, b->pairs);
+    b->pairs = NULL;
+    b->pairs_cap = b->npairs = 0;
+}
+
+void hai_builder_attach(hai_builder *b, XML_Parser xp)
+{
+    b->xp = xp;
+    b->in_root = 0;
+    b->depth = 0;
+    b->cap = CAP_NONE;
+    XML_SetUserData(xp, b);
+    XML_SetElementHandler(xp, on_start, on_end);
+    XML_SetCharacterDataHandler(xp, on_text);
+    XML_SetStartDoctypeDeclHandler(xp, on_doctype);
+    XML_SetEntityDeclHandler(xp, on_entity_decl);
+    XML_SetParamEntityParsing(xp, XML_PARAM_ENTITY_PARSING_NEVER);
+}
+
+void hai_builder_abandon(hai_builder *b)
+{
+    b->depth = 0;
+    b->cap = CAP_NONE;
+    b->complete = 0;
+    b->error = 0;
+    b->error_message = NULL;
+    b->nwarnings = 0;
+}
+
+void hai_builder_finish(hai_builder *b)
+{
+    b->rec.text = b->text.data;
+    b->rec.text_len = b->text.len;
+    b->rec.pairs = b->pairs;
+    b->rec.npairs = b->npairs;
+}

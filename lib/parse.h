@@ -1,0 +1,53 @@
+/* Builds a record from one event's XML through expat's callbacks. The
+ * reader owns the expat parser and feeds it one framed event at a time. */
+#ifndef HAI_PARSE_H
+#define HAI_PARSE_H
+
+#include <expat.h>
+
+#include "alloc.h"
+#include "record.h"
+
+#define HAI_MAX_PENDING_WARNINGS 8
+
+typedef struct hai_warning {
+    int code;
+    XML_Index index; /* expat byte index where it was found */
+    const char *message; /* static */
+} hai_warning;
+
+typedef struct hai_builder {
+    ha_record rec;
+    hai_buf text;
+    hai_pair *pairs;
+    size_t npairs, pairs_cap;
+    const ha_allocator *alloc;
+    XML_Parser xp;
+    size_t max_field;
+    unsigned max_depth;
+
+    int in_root;      /* the synthetic root element was opened */
+    unsigned depth;   /* 1 = Event */
+    int section;      /* which child of Event we are in */
+    int cap;          /* what character data goes to */
+    unsigned cap_depth;
+    size_t cap_start; /* text offset where the captured value begins */
+
+    int complete;     /* </Event> was seen */
+    int error;        /* an ha_status set by a handler, 0 if none */
+    XML_Index error_index;
+    const char *error_message; /* static */
+    hai_warning warnings[HAI_MAX_PENDING_WARNINGS];
+    unsigned nwarnings;
+} hai_builder;
+
+void hai_builder_init(hai_builder *b, const ha_allocator *a, size_t max_field, unsigned max_depth);
+void hai_builder_free(hai_builder *b);
+/* Install the handlers on `xp` (again after every XML_ParserReset). */
+void hai_builder_attach(hai_builder *b, XML_Parser xp);
+/* Forget a partial event (after a parse error). */
+void hai_builder_abandon(hai_builder *b);
+/* Point the record at the finished text and pairs. */
+void hai_builder_finish(hai_builder *b);
+
+#endif

@@ -1,0 +1,854 @@
+/* The streaming reader.
+ *
+ * A framer finds each `<Event ...>...</Event>` in the byte stream without
+ * parsing it, so that whatever surrounds the events (an XML declaration of
+ * any version, an `<Events>` root, evtxexport's banner, Event Viewer's `- `
+ * prefixes) never reaches expat, and so that a malformed event costs only
+ * itself: the next `<Event` starts afresh. Each framed event goes to one
+ * long-lived expat parser under a synthetic root; a parse error resets it.
+ *
+ * Events that lie whole inside a caller's chunk are parsed in place. Bytes
+ * that cannot be decided yet (an event cut by the chunk's end) wait in
+ * `carry`; the next chunk is appended to it block by block only until what
+ * was waiting is decided, then parsing returns to the caller's memory.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <expat.h>
+
+#include "alloc.h"
+#include "diag.h"
+#include "parse.h"
+
+enum mode { M_OUTSIDE, M_INSIDE, M_DISCARD };
+enum step { S_CONTINUE, S_NEED_MORE, S_STOP };
+
+#define LOOKAHEAD 16                /* bytes that classify a '<' between events */
+#define MAX_TOPLEVEL_TOKEN 4096     /* a declaration, comment, root tag or banner line */
+#define CARRY_BLOCK 4096
+#define READ_CHUNK ((size_t)1 << 20)
+#define MAX_EVENT_CAP ((size_t)1 << 29) /* x3 after repairs still fits an int */
+
+/* A replacement made by the sanitizer: `clean_len` bytes at `clean_at` in
+ * the clean copy stand for `orig_len` bytes at `orig_at` in the event. */
+struct fix {
+    size_t clean_at, clean_len, orig_at, orig_len;
+};
+
+struct ha_reader {
+    ha_allocator alloc;
+    ha_record_cb on_record;
+    ha_diag_cb on_diag;
+    void *userdata;
+    size_t max_event;
+
+    XML_Parser xp;
+    int xp_dirty;
+    XML_Index xp_fed; /* bytes given to xp since its reset, "<r>" included */
+    hai_builder b;
+
+    /* stream position */
+    uint64_t base;       /* stream offset of the window's first byte */
+    uint64_t counted;    /* newlines are counted up to this offset */
+    uint64_t line;       /* line number at `counted` */
+    uint64_t line_start; /* offset where that line begins */
+
+    /* framing */
+    int mode;
+    int junk; /* the current run of unexplained bytes was reported */
+    uint64_t ev_off;
+    size_t ev_scan; /* resume the scan at ev_off + ev_scan */
+    int ev_in_tag;  /* still inside the `<Event ...>` start tag */
+    hai_buf carry;
+
+    hai_buf clean;
+    struct fix *fixes;
+    size_t nfixes, fixes_cap;
+
+    int stop_rc;
+    int have_diag;
+    uint64_t counters[4];
+    ha_diag diag;
+};
+
+/* expat's memory functions take no context, so the reader's allocator is
+ * handed to them through this variable, set before every expat call. */
+static _Thread_local const ha_allocator *expat_alloc;
+static void *xm_malloc(size_t n) { return expat_alloc->malloc_fn(n ? n : 1, expat_alloc->ctx); }
+static void *xm_realloc(void *p, size_t n) { return expat_alloc->realloc_fn(p, n ? n : 1, expat_alloc->ctx); }
+static void xm_free(void *p)
+{
+    if (p)
+        expat_alloc->free_fn(p, expat_alloc->ctx);
+}
+
+/* ---- positions ---------------------------------------------------------- */
+
+/* Line and column of stream offset `off`, which lies in `win` at or after
+ * `counted`. */
+static void locate(const ha_reader *r, const char *win, uint64_t off, uint64_t *line, uint64_t *col)
+{
+    uint64_t l = r->line, ls = r->line_start;
+    const char *p = win + (r->counted - r->base), *e = win + (off - r->base);
+    while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+        l++;
+        ls = r->base + (uint64_t)(p - win) + 1;
+        p++;
+    }
+    *line = l;
+    *col = off - ls + 1;
+}
+
+static void count_to(ha_reader *r, const char *win, uint64_t off)
+{
+    if (off <= r->counted)
+        return;
+    const char *p = win + (r->counted - r->base), *e = win + (off - r->base);
+    while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+        r->line++;
+        r->line_start = r->base + (uint64_t)(p - win) + 1;
+        p++;
+    }
+    r->counted = off;
+}
+
+static int report(ha_reader *r, const char *win, int code, int warning, const char *message, uint64_t off,
+                  uint64_t ev_off)
+{
+    ha_diag *d = &r->diag;
+    hai_diag_set(d, code, warning, message);
+    d->offset = off;
+    d->event_offset = ev_off;
+    locate(r, win, off, &d->line, &d->column);
+    r->have_diag = 1;
+    r->counters[warning ? HA_COUNT_WARNINGS : HA_COUNT_ERRORS]++;
+    return r->on_diag ? r->on_diag(d, r->userdata) : 0;
+}
+
+/* ---- expat ------------------------------------------------------------- */
+
+static int prepare_parser(ha_reader *r)
+{
+    if (r->xp && !r->xp_dirty)
+        return HA_OK;
+    expat_alloc = &r->alloc;
+    if (!r->xp) {
+        static const XML_Memory_Handling_Suite suite = {xm_malloc, xm_realloc, xm_free};
+        r->xp = XML_ParserCreate_MM("UTF-8", hai_allocator_is_default(&r->alloc) ? NULL : &suite, NULL);
+        if (!r->xp)
+            return HA_ERR_NOMEM;
+    } else {
+        XML_ParserReset(r->xp, "UTF-8");
+    }
+#ifdef HAVE_XML_SETREPARSEDEFERRALENABLED
+    XML_SetReparseDeferralEnabled(r->xp, XML_FALSE); /* each event must end when its bytes do */
+#endif
+    hai_builder_attach(&r->b, r->xp);
+    r->xp_dirty = 1;
+    if (XML_Parse(r->xp, "<r>", 3, XML_FALSE) != XML_STATUS_OK)
+        return HA_ERR_NOMEM;
+    r->xp_fed = 3;
+    r->xp_dirty = 0;
+    return HA_OK;
+}
+
+/* ---- control characters ------------------------------------------------- */
+
+static int forbidden_cp(uint32_t v)
+{
+    return (v < 0x20 && v != 0x9 && v != 0xA && v != 0xD) || (v >= 0xD800 && v <= 0xDFFF) || v == 0xFFFE ||
+           v == 0xFFFF || v > 0x10FFFF;
+}
+
+/* Length of a character reference at p (`&#...;`) to a code point XML 1.0
+ * forbids, or 0. */
+static size_t bad_char_ref(const char *p, size_t n)
+{
+    if (n < 4 || p[0] != '&' || p[1] != '#')
+        return 0;
+    size_t i = 2;
+    uint32_t v = 0;
+    int hex = p[i] == 'x';
+    if (hex)
+        i++;
+    size_t start = i;
+    for (; i < n && i < 16 && p[i] != ';'; i++) {
+        char c = p[i];
+        uint32_t d;
+        if (c >= '0' && c <= '9')
+            d = (uint32_t)(c - '0');
+        else if (hex && c >= 'a' && c <= 'f')
+            d = (uint32_t)(c - 'a' + 10);
+        else if (hex && c >= 'A' && c <= 'F')
+            d = (uint32_t)(c - 'A' + 10);
+        else
+            return 0;
+        v = v * (hex ? 16 : 10) + d;
+        if (v > 0x10FFFF)
+            v = 0x110000;
+    }
+    if (i == start || i >= n || p[i] != ';' || !forbidden_cp(v))
+        return 0;
+    return i + 1;
+}
+
+/* Length of what must be replaced at p, or 0. */
+static size_t bad_at(const char *p, size_t n)
+{
+    unsigned char c = (unsigned char)p[0];
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+        return 1;
+    if (c == 0xEF && n >= 3 && (unsigned char)p[1] == 0xBF && ((unsigned char)p[2] & 0xFE) == 0xBE)
+        return 3; /* U+FFFE, U+FFFF */
+    if (c == '&')
+        return bad_char_ref(p, n);
+    return 0;
+}
+
+static int needs_clean(const char *ev, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (bad_at(ev + i, n - i))
+            return 1;
+    return 0;
+}
+
+/* Copy the event into r->clean with every forbidden character replaced by
+ * U+FFFD, each reported as a warning. Returns HA_OK, HA_ERR_NOMEM or a
+ * callback's stop value. */
+static int clean_event(ha_reader *r, const char *win, size_t s, size_t n)
+{
+    static const char fffd[3] = {(char)0xEF, (char)0xBF, (char)0xBD};
+    const char *ev = win + s;
+    r->clean.len = 0;
+    r->nfixes = 0;
+    size_t from = 0;
+    for (size_t i = 0; i < n;) {
+        size_t bad = bad_at(ev + i, n - i);
+        if (!bad) {
+            i++;
+            continue;
+        }
+        if (hai_buf_append(&r->clean, &r->alloc, ev + from, i - from) ||
+            hai_grow(&r->alloc, (void **)&r->fixes, &r->fixes_cap, r->nfixes + 1, sizeof *r->fixes))
+            return HA_ERR_NOMEM;
+        struct fix *f = &r->fixes[r->nfixes++];
+        f->clean_at = r->clean.len;
+        f->clean_len = 3;
+        f->orig_at = i;
+        f->orig_len = bad;
+        if (hai_buf_append(&r->clean, &r->alloc, fffd, 3))
+            return HA_ERR_NOMEM;
+        int rc = report(r, win, HA_ERR_CONTROL_CHAR, 1,
+                        "a character XML 1.0 forbids was replaced by U+FFFD", r->ev_off + i, r->ev_off);
+        if (rc)
+            return rc;
+        i += bad;
+        from = i;
+    }
+    return hai_buf_append(&r->clean, &r->alloc, ev + from, n - from) ? HA_ERR_NOMEM : HA_OK;
+}
+
+/* Offset in the original event of offset `x` of the clean copy. */
+static size_t unclean(const ha_reader *r, size_t x)
+{
+    size_t orig = x;
+    for (size_t k = 0; k < r->nfixes; k++) {
+        const struct fix *f = &r->fixes[k];
+        if (x < f->clean_at)
+            break;
+        if (x < f->clean_at + f->clean_len)
+            return f->orig_at;
+        orig = x - (f->clean_at + f->clean_len) + (f->orig_at + f->orig_len);
+    }
+    return orig;
+}
+
+/* ---- one event ---------------------------------------------------------- */
+
+static int is_retryable(enum XML_Error e)
+{
+    return e == XML_ERROR_INVALID_TOKEN || e == XML_ERROR_BAD_CHAR_REF || e == XML_ERROR_PARTIAL_CHAR;
+}
+
+/* Parse the event at win[s, s + n) and deliver it. Returns HA_OK, a fatal
+ * status, or a callback's stop value. */
+static int dispatch(ha_reader *r, const char *win, size_t s, size_t n)
+{
+    const char *ev = win + s;
+    int cleaned = 0;
+    hai_builder *b = &r->b;
+    for (;;) {
+        int rc = prepare_parser(r);
+        if (rc)
+            return rc;
+        XML_Index idx0 = r->xp_fed;
+        expat_alloc = &r->alloc;
+        enum XML_Status st = XML_Parse(r->xp, ev, (int)n, XML_FALSE);
+        r->xp_fed += (XML_Index)n;
+        if (st == XML_STATUS_OK && b->complete) {
+            for (unsigned k = 0; k < b->nwarnings; k++) {
+                size_t at = (size_t)(b->warnings[k].index - idx0);
+                if (cleaned)
+                    at = unclean(r, at);
+                rc = report(r, win, b->warnings[k].code, 1, b->warnings[k].message, r->ev_off + at, r->ev_off);
+                if (rc)
+                    break;
+            }
+            b->nwarnings = 0;
+            if (rc)
+                return rc;
+            if (!(b->rec.has & HAI_HAS_EVENT_ID))
+                return report(r, win, HA_ERR_NOT_EVENT, 0, "the event has no valid System/EventID", r->ev_off,
+                              r->ev_off);
+            hai_builder_finish(b);
+            b->rec.offset = r->ev_off;
+            locate(r, win, r->ev_off, &b->rec.line, &(uint64_t){0});
+            r->counters[HA_COUNT_EVENTS]++;
+            return r->on_record ? r->on_record(&b->rec, r->userdata) : 0;
+        }
+        /* Failed: find out why and where, then start the parser afresh. */
+        int code;
+        const char *msg;
+        XML_Index at;
+        enum XML_Error xe = XML_GetErrorCode(r->xp);
+        if (b->error) {
+            code = b->error;
+            msg = b->error_message;
+            at = b->error_index;
+        } else if (st == XML_STATUS_OK) {
+            code = HA_ERR_XML;
+            msg = "the event's end was not reached";
+            at = r->xp_fed;
+        } else {
+            code = xe == XML_ERROR_NO_MEMORY ? HA_ERR_NOMEM : HA_ERR_XML;
+            msg = XML_ErrorString(xe);
+            at = XML_GetCurrentByteIndex(r->xp);
+        }
+        int own = b->error != 0;
+        r->xp_dirty = 1;
+        hai_builder_abandon(b);
+        if (code == HA_ERR_NOMEM)
+            return HA_ERR_NOMEM;
+        if (!cleaned && st != XML_STATUS_OK && !own && is_retryable(xe) && needs_clean(ev, n)) {
+            rc = clean_event(r, win, s, n);
+            if (rc)
+                return rc;
+            ev = r->clean.data;
+            n = r->clean.len;
+            cleaned = 1;
+            continue;
+        }
+        size_t rel = at >= idx0 ? (size_t)(at - idx0) : 0;
+        if (cleaned)
+            rel = unclean(r, rel);
+        if (msg == NULL)
+            msg = ha_strerror(code);
+        return report(r, win, code, 0, msg, r->ev_off + rel, r->ev_off);
+    }
+}
+
+/* ---- framing ------------------------------------------------------------ */
+
+static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+static int start_delim(char c) { return is_ws(c) || c == '>' || c == '/'; }
+static int end_delim(char c) { return is_ws(c) || c == '>'; }
+
+static int has_prefix(const char *p, size_t avail, const char *lit, size_t n)
+{
+    return avail >= n && memcmp(p, lit, n) == 0;
+}
+
+/* `<Event` followed by a delimiter at p. */
+static int event_start_at(const char *p, size_t avail)
+{
+    return avail >= 7 && memcmp(p, "<Event", 6) == 0 && start_delim(p[6]);
+}
+
+/* A line between events that a known tool writes: evtxexport's banner and
+ * the `Record N` lines of the Rust evtx_dump. */
+static int known_line(const char *p, size_t n)
+{
+    while (n && (p[n - 1] == '\r' || p[n - 1] == ' '))
+        n--;
+    if (has_prefix(p, n, "evtxexport ", 11))
+        return 1;
+    if (has_prefix(p, n, "Record ", 7) && n > 7) {
+        for (size_t i = 7; i < n; i++)
+            if (p[i] < '0' || p[i] > '9')
+                return 0;
+        return 1;
+    }
+    return 0;
+}
+
+static enum step stop(ha_reader *r, int rc)
+{
+    r->stop_rc = rc;
+    return S_STOP;
+}
+
+/* Report a run of bytes nothing explains (once per run) and skip to the
+ * next '<'. */
+static enum step junk(ha_reader *r, const char *win, size_t len, size_t *i, int code, const char *msg)
+{
+    size_t at = *i;
+    const char *lt = memchr(win + at + 1, '<', len - at - 1);
+    *i = lt ? (size_t)(lt - win) : len;
+    if (r->junk)
+        return S_CONTINUE;
+    r->junk = 1;
+    count_to(r, win, r->base + at);
+    int rc = report(r, win, code, 0, msg, r->base + at, r->base + at);
+    return rc ? stop(r, rc) : S_CONTINUE;
+}
+
+/* Skip a token at win[*i] that ends with `term`; S_NEED_MORE when it may
+ * end beyond the window. */
+static enum step skip_token(ha_reader *r, const char *win, size_t len, size_t *i, int final, const char *term,
+                            size_t tn)
+{
+    size_t at = *i, lim = len - at < MAX_TOPLEVEL_TOKEN ? len : at + MAX_TOPLEVEL_TOKEN;
+    for (size_t k = at + 1; k + tn <= lim; k++) {
+        if (win[k] == term[0] && memcmp(win + k, term, tn) == 0) {
+            *i = k + tn;
+            r->junk = 0;
+            return S_CONTINUE;
+        }
+        if (win[k] == '<' && event_start_at(win + k, lim - k))
+            return junk(r, win, len, i, HA_ERR_JUNK, "unexpected data outside an event"); /* never swallow an event */
+    }
+    if (lim == len && len - at < MAX_TOPLEVEL_TOKEN && !final)
+        return S_NEED_MORE;
+    return junk(r, win, len, i, HA_ERR_JUNK, "unexpected data outside an event");
+}
+
+static enum step outside(ha_reader *r, const char *win, size_t len, int final, size_t *ip)
+{
+    size_t i = *ip;
+    enum step st = S_CONTINUE;
+    while (i < len) {
+        const char *p = win + i;
+        size_t avail = len - i;
+        char c = *p;
+        if (is_ws(c)) {
+            i++;
+            continue;
+        }
+        if (c == '<') {
+            if (avail < LOOKAHEAD && !final) {
+                st = S_NEED_MORE;
+                break;
+            }
+            if (event_start_at(p, avail)) {
+                count_to(r, win, r->base + i);
+                r->mode = M_INSIDE;
+                r->ev_off = r->base + i;
+                r->ev_scan = 6;
+                r->ev_in_tag = 1;
+                r->junk = 0;
+                break;
+            }
+            if (has_prefix(p, avail, "<?", 2))
+                st = skip_token(r, win, len, &i, final, "?>", 2);
+            else if (has_prefix(p, avail, "<!--", 4))
+                st = skip_token(r, win, len, &i, final, "-->", 3);
+            else if ((has_prefix(p, avail, "<Events", 7) && avail > 7 && end_delim(p[7])) ||
+                     (has_prefix(p, avail, "</Events", 8) && avail > 8 && end_delim(p[8])))
+                st = skip_token(r, win, len, &i, final, ">", 1);
+            else if (has_prefix(p, avail, "<!DOCTYPE", 9) || has_prefix(p, avail, "<!ENTITY", 8))
+                st = junk(r, win, len, &i, HA_ERR_DTD, "a DOCTYPE or entity declaration is refused");
+            else
+                st = junk(r, win, len, &i, HA_ERR_JUNK, "unexpected data outside an event");
+            if (st != S_CONTINUE)
+                break;
+            continue;
+        }
+        if (c == '-') { /* Event Viewer's copy: "- " before expanded elements */
+            if (avail < 2 && !final) {
+                st = S_NEED_MORE;
+                break;
+            }
+            if (avail >= 2 && (p[1] == ' ' || p[1] == '\t')) {
+                i += 2;
+                continue;
+            }
+        } else if ((unsigned char)c == 0xEF && r->base + i == 0) { /* UTF-8 byte order mark */
+            if (avail < 3 && !final) {
+                st = S_NEED_MORE;
+                break;
+            }
+            if (avail >= 3 && (unsigned char)p[1] == 0xBB && (unsigned char)p[2] == 0xBF) {
+                i += 3;
+                continue;
+            }
+        } else {
+            count_to(r, win, r->base + i);
+            if (r->line_start == r->base + i) {
+                size_t lim = avail < MAX_TOPLEVEL_TOKEN ? avail : MAX_TOPLEVEL_TOKEN;
+                const char *nl = memchr(p, '\n', lim);
+                if (!nl && !final && avail < MAX_TOPLEVEL_TOKEN) {
+                    st = S_NEED_MORE;
+                    break;
+                }
+                size_t n = nl ? (size_t)(nl - p) : lim;
+                if (known_line(p, n)) {
+                    i += nl ? n + 1 : n;
+                    r->junk = 0;
+                    continue;
+                }
+            }
+        }
+        st = junk(r, win, len, &i, HA_ERR_JUNK, "unexpected data outside an event");
+        if (st != S_CONTINUE)
+            break;
+    }
+    if (i >= len && st == S_CONTINUE && r->mode == M_OUTSIDE)
+        st = S_NEED_MORE;
+    *ip = i;
+    return st;
+}
+
+static enum step inside(ha_reader *r, const char *win, size_t len, int final, size_t *ip)
+{
+    size_t s = (size_t)(r->ev_off - r->base), j = s + r->ev_scan, end;
+    int rc;
+    if (r->ev_in_tag) {
+        const char *gt = memchr(win + j, '>', len - j);
+        if (!gt) {
+            j = len;
+            goto need_more;
+        }
+        size_t k = (size_t)(gt - win);
+        if (win[k - 1] == '/') {
+            end = k + 1;
+            goto complete;
+        }
+        r->ev_in_tag = 0;
+        j = k + 1;
+    }
+    for (;;) {
+        const char *lt = memchr(win + j, '<', len - j);
+        if (!lt) {
+            j = len;
+            goto need_more;
+        }
+        size_t k = (size_t)(lt - win), avail = len - k;
+        if (avail < 9 && !final) {
+            j = k;
+            goto need_more;
+        }
+        if (avail >= 8 && lt[1] == '/' && memcmp(lt + 2, "Event", 5) == 0 && end_delim(lt[7])) {
+            const char *gt = memchr(lt + 7, '>', avail - 7);
+            if (!gt) {
+                j = k;
+                goto need_more;
+            }
+            end = (size_t)(gt - win) + 1;
+            goto complete;
+        }
+        if (event_start_at(lt, avail)) {
+            rc = report(r, win, HA_ERR_TRUNCATED, 0, "the event was cut short: a new <Event begins before its </Event>",
+                        r->base + k, r->ev_off);
+            r->mode = M_OUTSIDE;
+            *ip = k;
+            return rc ? stop(r, rc) : S_CONTINUE;
+        }
+        j = k + 1;
+    }
+need_more:
+    if (final) {
+        rc = report(r, win, HA_ERR_TRUNCATED, 0, "the stream ended inside an event", r->base + len, r->ev_off);
+        r->mode = M_OUTSIDE;
+        *ip = len;
+        return rc ? stop(r, rc) : S_CONTINUE;
+    }
+    if (j - s > r->max_event) {
+        rc = report(r, win, HA_ERR_EVENT_TOO_LARGE, 0, "an event exceeds the bytes-per-event limit", r->ev_off,
+                    r->ev_off);
+        r->mode = M_DISCARD;
+        *ip = j;
+        return rc ? stop(r, rc) : S_CONTINUE;
+    }
+    r->ev_scan = j - s;
+    *ip = s;
+    return S_NEED_MORE;
+complete:
+    r->mode = M_OUTSIDE;
+    *ip = end;
+    if (end - s > r->max_event)
+        rc = report(r, win, HA_ERR_EVENT_TOO_LARGE, 0, "an event exceeds the bytes-per-event limit", r->ev_off,
+                    r->ev_off);
+    else
+        rc = dispatch(r, win, s, end - s);
+    return rc ? stop(r, rc) : S_CONTINUE;
+}
+
+/* After an oversized event: skip to the next `<Event`. */
+static enum step discard(ha_reader *r, const char *win, size_t len, int final, size_t *ip)
+{
+    size_t i = *ip;
+    for (;;) {
+        const char *lt = memchr(win + i, '<', len - i);
+        if (!lt) {
+            *ip = len;
+            return S_NEED_MORE;
+        }
+        size_t k = (size_t)(lt - win);
+        if (len - k < 7 && !final) {
+            *ip = k;
+            return S_NEED_MORE;
+        }
+        if (event_start_at(lt, len - k)) {
+            r->mode = M_OUTSIDE;
+            *ip = k;
+            return S_CONTINUE;
+        }
+        i = k + 1;
+    }
+}
+
+/* Work through `win`, whose first byte is at stream offset r->base.
+ * `*used` gets how many leading bytes are done with. */
+static int process(ha_reader *r, const char *win, size_t len, int final, size_t *used)
+{
+    size_t i = 0;
+    int rc = 0;
+    for (;;) {
+        enum step st;
+        if (r->mode == M_OUTSIDE)
+            st = outside(r, win, len, final, &i);
+        else if (r->mode == M_INSIDE)
+            st = inside(r, win, len, final, &i);
+        else
+            st = discard(r, win, len, final, &i);
+        if (st == S_NEED_MORE)
+            break;
+        if (st == S_STOP) {
+            rc = r->stop_rc;
+            break;
+        }
+    }
+    count_to(r, win, r->base + i);
+    r->base += i;
+    *used = i;
+    return rc;
+}
+
+/* ---- public API --------------------------------------------------------- */
+
+int ha_reader_options_init(ha_reader_options *opts, unsigned int version)
+{
+    if (!opts || version == 0 || version > HA_READER_OPTIONS_VERSION)
+        return HA_ERR_INVALID;
+    ha_reader_options init = HA_READER_OPTIONS_INIT;
+    *opts = init;
+    opts->version = version;
+    return HA_OK;
+}
+
+static void reset_stream(ha_reader *r)
+{
+    r->base = r->counted = 0;
+    r->line = 1;
+    r->line_start = 0;
+    r->mode = M_OUTSIDE;
+    r->junk = 0;
+    r->carry.len = 0;
+}
+
+int ha_reader_new(const ha_reader_options *opts, ha_reader **out)
+{
+    ha_reader_options defaults = HA_READER_OPTIONS_INIT;
+    if (!out)
+        return HA_ERR_INVALID;
+    *out = NULL;
+    if (!opts)
+        opts = &defaults;
+    if (opts->version == 0 || opts->version > HA_READER_OPTIONS_VERSION)
+        return HA_ERR_INVALID;
+    ha_allocator a;
+    hai_allocator_init(&a, opts->allocator);
+    ha_reader *r = hai_calloc(&a, 1, sizeof *r);
+    if (!r)
+        return HA_ERR_NOMEM;
+    r->alloc = a;
+    r->on_record = opts->on_record;
+    r->on_diag = opts->on_diag;
+    r->userdata = opts->userdata;
+    r->max_event = opts->max_event_bytes ? opts->max_event_bytes : HA_DEFAULT_MAX_EVENT_BYTES;
+    if (r->max_event > MAX_EVENT_CAP)
+        r->max_event = MAX_EVENT_CAP;
+    size_t max_field = opts->max_field_bytes ? opts->max_field_bytes : HA_DEFAULT_MAX_FIELD_BYTES;
+    unsigned max_depth = opts->max_depth ? opts->max_depth : HA_DEFAULT_MAX_DEPTH;
+    hai_builder_init(&r->b, &r->alloc, max_field, max_depth);
+    reset_stream(r);
+    *out = r;
+    return HA_OK;
+}
+
+void ha_reader_free(ha_reader *r)
+{
+    if (!r)
+        return;
+    if (r->xp) {
+        expat_alloc = &r->alloc;
+        XML_ParserFree(r->xp);
+    }
+    hai_builder_free(&r->b);
+    hai_buf_free(&r->carry, &r->alloc);
+    hai_buf_free(&r->clean, &r->alloc);
+    hai_free(&r->alloc, r->fixes);
+    ha_allocator a = r->alloc;
+    hai_free(&a, r);
+}
+
+int ha_reader_feed(ha_reader *r, const void *data, size_t len)
+{
+    if (!r || (!data && len))
+        return HA_ERR_INVALID;
+    const char *p = data;
+    int rc = 0;
+    r->counters[HA_COUNT_BYTES] += len;
+    while (r->carry.len > 0 && len > 0) {
+        /* Append just enough to decide what waits in carry. */
+        size_t old = r->carry.len;
+        size_t blk = old > CARRY_BLOCK ? old : CARRY_BLOCK; /* doubling: linear copying */
+        size_t cap = r->max_event + CARRY_BLOCK;            /* enough to see an event is too large */
+        if (old + blk > cap)
+            blk = old + CARRY_BLOCK > cap ? CARRY_BLOCK : cap - old;
+        if (blk > len)
+            blk = len;
+        if (hai_buf_append(&r->carry, &r->alloc, p, blk) != 0)
+            return HA_ERR_NOMEM;
+        p += blk;
+        len -= blk;
+        size_t used;
+        rc = process(r, r->carry.data, r->carry.len, 0, &used);
+        if (used >= old) {
+            /* What waited is decided; the rest is still in the caller's chunk. */
+            size_t back = r->carry.len - used;
+            p -= back;
+            len += back;
+            r->carry.len = 0;
+        } else {
+            hai_buf_drop_front(&r->carry, used);
+        }
+        if (rc)
+            break;
+    }
+    if (!rc && len > 0) {
+        size_t used;
+        rc = process(r, p, len, 0, &used);
+        p += used;
+        len -= used;
+    }
+    if (len > 0 && hai_buf_append(&r->carry, &r->alloc, p, len) != 0)
+        return HA_ERR_NOMEM;
+    return rc;
+}
+
+int ha_reader_finish(ha_reader *r)
+{
+    if (!r)
+        return HA_ERR_INVALID;
+    size_t used;
+    int rc = process(r, r->carry.len ? r->carry.data : "", r->carry.len, 1, &used);
+    hai_buf_drop_front(&r->carry, used);
+    if (rc)
+        return rc; /* stopped by a callback: finish again to go on */
+    reset_stream(r);
+    return HA_OK;
+}
+
+static int io_error(ha_reader *r, const char *what, const char *name)
+{
+    int e = errno;
+    ha_diag *d = &r->diag;
+    hai_diag_set(d, HA_ERR_IO, 0, NULL);
+    snprintf(d->text, sizeof d->text, "%s %s: %s", what, name ? name : "input", strerror(e));
+    d->message = d->text;
+    r->have_diag = 1;
+    return HA_ERR_IO;
+}
+
+/* Feed from `fd` (or `fp` when not NULL) to the end, then finish. */
+static int read_all(ha_reader *r, int fd, FILE *fp, const char *name)
+{
+    char *buf = hai_malloc(&r->alloc, READ_CHUNK);
+    if (!buf)
+        return HA_ERR_NOMEM;
+    int rc = HA_OK;
+    for (;;) {
+        size_t n;
+        if (fp) {
+            n = fread(buf, 1, READ_CHUNK, fp);
+            if (n == 0 && ferror(fp)) {
+                rc = io_error(r, "cannot read", name);
+                break;
+            }
+        } else {
+            ssize_t k = read(fd, buf, READ_CHUNK);
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k < 0) {
+                rc = io_error(r, "cannot read", name);
+                break;
+            }
+            n = (size_t)k;
+        }
+        if (n == 0)
+            break;
+        rc = ha_reader_feed(r, buf, n);
+        if (rc)
+            break;
+    }
+    hai_free(&r->alloc, buf);
+    if (rc == HA_OK)
+        return ha_reader_finish(r);
+    reset_stream(r); /* stopped or failed: the rest of this stream is dropped */
+    return rc;
+}
+
+int ha_reader_read_fd(ha_reader *r, int fd)
+{
+    if (!r || fd < 0)
+        return HA_ERR_INVALID;
+    return read_all(r, fd, NULL, NULL);
+}
+
+int ha_reader_read_fp(ha_reader *r, FILE *fp)
+{
+    if (!r || !fp)
+        return HA_ERR_INVALID;
+    return read_all(r, -1, fp, NULL);
+}
+
+int ha_reader_read_file(ha_reader *r, const char *path)
+{
+    if (!r || !path)
+        return HA_ERR_INVALID;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return io_error(r, "cannot open", path);
+    int rc = read_all(r, fd, NULL, path);
+    close(fd);
+    return rc;
+}
+
+uint64_t ha_reader_count(const ha_reader *r, ha_reader_counter which)
+{
+    if (!r || (unsigned)which >= sizeof r->counters / sizeof r->counters[0])
+        return 0;
+    return r->counters[which];
+}
+
+const ha_diag *ha_reader_last_diag(const ha_reader *r)
+{
+    return r && r->have_diag ? &r->diag : NULL;
+}

@@ -1,0 +1,202 @@
+/* Record getters, copies and the AccessList decoder. */
+#include <string.h>
+
+#include "alloc.h"
+#include "convert.h"
+#include "record.h"
+
+uint32_t ha_record_event_id(const ha_record *r) { return r ? r->event_id : 0; }
+uint32_t ha_record_version(const ha_record *r) { return r ? r->version : 0; }
+uint32_t ha_record_level(const ha_record *r) { return r ? r->level : 0; }
+uint32_t ha_record_task(const ha_record *r) { return r ? r->task : 0; }
+uint32_t ha_record_opcode(const ha_record *r) { return r ? r->opcode : 0; }
+uint64_t ha_record_keywords(const ha_record *r) { return r ? r->keywords : 0; }
+int64_t ha_record_time(const ha_record *r) { return r ? r->time : HA_TIME_NONE; }
+uint64_t ha_record_record_id(const ha_record *r) { return r ? r->record_id : 0; }
+uint32_t ha_record_execution_process_id(const ha_record *r) { return r ? r->exec_pid : 0; }
+uint32_t ha_record_execution_thread_id(const ha_record *r) { return r ? r->exec_tid : 0; }
+const char *ha_record_channel(const ha_record *r) { return r ? hai_rec_str(r, r->channel) : NULL; }
+const char *ha_record_computer(const ha_record *r) { return r ? hai_rec_str(r, r->computer) : NULL; }
+const char *ha_record_provider_name(const ha_record *r) { return r ? hai_rec_str(r, r->provider_name) : NULL; }
+const char *ha_record_provider_guid(const ha_record *r) { return r ? hai_rec_str(r, r->provider_guid) : NULL; }
+const char *ha_record_user_id(const ha_record *r) { return r ? hai_rec_str(r, r->user_id) : NULL; }
+uint64_t ha_record_offset(const ha_record *r) { return r ? r->offset : 0; }
+uint64_t ha_record_line(const ha_record *r) { return r ? r->line : 0; }
+
+ha_audit ha_record_audit(const ha_record *r)
+{
+    if (!r)
+        return HA_AUDIT_NONE;
+    if (r->keywords & (UINT64_C(1) << 52))
+        return HA_AUDIT_FAILURE;
+    if (r->keywords & (UINT64_C(1) << 53))
+        return HA_AUDIT_SUCCESS;
+    return HA_AUDIT_NONE;
+}
+
+static const hai_pair *field_pair(const ha_record *r, ha_field f)
+{
+    if (!r || (int)f <= 0 || f >= HA_FIELD_COUNT_ || r->slot[f] == HAI_NONE)
+        return NULL;
+    return &r->pairs[r->slot[f]];
+}
+
+const char *ha_record_string(const ha_record *r, ha_field field)
+{
+    const hai_pair *p = field_pair(r, field);
+    if (!p)
+        return NULL;
+    const char *v = r->text + p->value;
+    if (p->value_len == 1 && v[0] == '-')
+        return NULL;
+    return v;
+}
+
+int ha_record_uint(const ha_record *r, ha_field field, uint64_t *out)
+{
+    const hai_pair *p = field_pair(r, field);
+    if (!p)
+        return HA_ERR_NOT_FOUND;
+    uint64_t v;
+    int rc = hai_parse_uint(r->text + p->value, p->value_len, &v);
+    if (rc == HA_OK && out)
+        *out = v;
+    return rc;
+}
+
+size_t ha_record_data_count(const ha_record *r) { return r ? r->npairs : 0; }
+
+const char *ha_record_data_name(const ha_record *r, size_t i)
+{
+    return r && i < r->npairs ? r->text + r->pairs[i].name : NULL;
+}
+
+const char *ha_record_data_value(const ha_record *r, size_t i, size_t *len)
+{
+    if (!r || i >= r->npairs)
+        return NULL;
+    if (len)
+        *len = r->pairs[i].value_len;
+    return r->text + r->pairs[i].value;
+}
+
+const char *ha_record_data(const ha_record *r, const char *name)
+{
+    if (!r || !name)
+        return NULL;
+    for (size_t i = 0; i < r->npairs; i++)
+        if (strcmp(r->text + r->pairs[i].name, name) == 0)
+            return r->text + r->pairs[i].value;
+    return NULL;
+}
+
+/* ---- AccessList ---------------------------------------------------------- */
+
+static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+/* Token `index` of the AccessList; its start, or NULL. */
+static const char *access_token(const ha_record *r, size_t index, size_t *len, size_t *count)
+{
+    const hai_pair *p = field_pair(r, HA_FIELD_ACCESS_LIST);
+    size_t k = 0;
+    if (p) {
+        const char *s = r->text + p->value, *e = s + p->value_len;
+        while (s < e) {
+            while (s < e && is_ws(*s))
+                s++;
+            if (s == e)
+                break;
+            const char *t = s;
+            while (s < e && !is_ws(*s))
+                s++;
+            if (k == index && len) {
+                *len = (size_t)(s - t);
+                return t;
+            }
+            k++;
+        }
+    }
+    if (count)
+        *count = k;
+    return NULL;
+}
+
+static uint32_t token_code(const char *t, size_t n)
+{
+    if (n < 3 || t[0] != '%' || t[1] != '%' || n > 12)
+        return 0;
+    uint64_t v;
+    if (hai_parse_uint(t + 2, n - 2, &v) != 0 || v > UINT32_MAX || t[2] == '0')
+        return 0;
+    return (uint32_t)v;
+}
+
+size_t ha_record_access_count(const ha_record *r)
+{
+    size_t count = 0;
+    access_token(r, SIZE_MAX, NULL, &count);
+    return count;
+}
+
+const char *ha_record_access_token(const ha_record *r, size_t index, size_t *len)
+{
+    size_t n;
+    const char *t = access_token(r, index, &n, NULL);
+    if (t && len)
+        *len = n;
+    return t;
+}
+
+uint32_t ha_record_access_code(const ha_record *r, size_t index)
+{
+    size_t n;
+    const char *t = access_token(r, index, &n, NULL);
+    return t ? token_code(t, n) : 0;
+}
+
+uint32_t ha_record_access_list_mask(const ha_record *r)
+{
+    uint32_t mask = 0;
+    const char *t;
+    size_t n;
+    for (size_t i = 0; (t = access_token(r, i, &n, NULL)) != NULL; i++)
+        mask |= ha_access_code_mask(token_code(t, n));
+    return mask;
+}
+
+/* ---- copies ------------------------------------------------------------- */
+
+int ha_record_copy(const ha_record *r, ha_record **out)
+{
+    if (!r || !out)
+        return HA_ERR_INVALID;
+    ha_allocator a;
+    hai_allocator_init(&a, &r->alloc); /* the reader's, or the copied record's */
+    size_t pairs = r->npairs * sizeof(hai_pair);
+    size_t size = sizeof(ha_record) + pairs + r->text_len;
+    char *mem = hai_malloc(&a, size);
+    if (!mem)
+        return HA_ERR_NOMEM;
+    ha_record *c = (ha_record *)(void *)mem;
+    *c = *r;
+    hai_pair *cp = (hai_pair *)(void *)(mem + sizeof(ha_record));
+    char *text = mem + sizeof(ha_record) + pairs;
+    if (pairs)
+        memcpy(cp, r->pairs, pairs);
+    if (r->text_len)
+        memcpy(text, r->text, r->text_len);
+    c->pairs = cp;
+    c->text = text;
+    c->owned = 1;
+    c->alloc = a;
+    *out = c;
+    return HA_OK;
+}
+
+void ha_record_free(ha_record *r)
+{
+    if (!r || !r->owned)
+        return;
+    ha_allocator a = r->alloc;
+    hai_free(&a, r);
+}

@@ -1,0 +1,56 @@
+/* The record's layout, shared by the builder (parse.c), the getters
+ * (record.c) and the JSON writer (json.c). */
+#ifndef HAI_RECORD_H
+#define HAI_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "handleaudit/handleaudit.h"
+
+#define HAI_NONE UINT32_MAX
+
+/* One Name/value pair; offsets into the record's text, NUL-terminated. */
+typedef struct hai_pair {
+    uint32_t name;
+    uint32_t value;
+    uint32_t value_len;
+    uint32_t field; /* ha_field, HA_FIELD_NONE when not a known name */
+} hai_pair;
+
+enum {
+    HAI_HAS_EVENT_ID = 1u << 0,
+    HAI_HAS_TIME = 1u << 1,
+    HAI_HAS_RECORD_ID = 1u << 2,
+    HAI_HAS_KEYWORDS = 1u << 3,
+};
+
+struct ha_record {
+    uint32_t event_id, version, level, task, opcode;
+    uint32_t exec_pid, exec_tid;
+    uint32_t has;
+    uint64_t keywords, record_id;
+    int64_t time;
+    /* offsets into text, HAI_NONE when absent */
+    uint32_t computer, channel, provider_name, provider_guid, user_id;
+    uint64_t offset, line;
+    const hai_pair *pairs;
+    size_t npairs;
+    uint32_t slot[HA_FIELD_COUNT_]; /* first pair of each field, HAI_NONE */
+    const char *text;
+    size_t text_len;
+    /* set on copies only */
+    int owned;
+    ha_allocator alloc;
+};
+
+/* The text of a string offset, NULL for HAI_NONE. */
+static inline const char *hai_rec_str(const ha_record *r, uint32_t off)
+{
+    return off == HAI_NONE ? NULL : r->text + off;
+}
+
+/* Reset the System part and the field slots. */
+void hai_record_clear(ha_record *r);
+
+#endif
