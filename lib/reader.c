@@ -71,6 +71,7 @@ struct ha_reader {
     size_t nfixes, fixes_cap;
 
     int stop_rc;
+    int stopped; /* a callback stopped a call: carry may hold decided bytes */
     int have_diag;
     uint64_t counters[4];
     ha_diag diag;
@@ -715,7 +716,13 @@ int ha_reader_feed(ha_reader *r, const void *data, size_t len)
     const char *p = data;
     int rc = 0;
     r->counters[HA_COUNT_BYTES] += len;
-    while (r->carry.len > 0 && len > 0) {
+    if (r->stopped) { /* go on where a callback stopped */
+        size_t used;
+        r->stopped = 0;
+        rc = process(r, r->carry.data, r->carry.len, 0, &used);
+        hai_buf_drop_front(&r->carry, used);
+    }
+    while (!rc && r->carry.len > 0 && len > 0) {
         /* Append just enough to decide what waits in carry. */
         size_t old = r->carry.len;
         size_t blk = old > CARRY_BLOCK ? old : CARRY_BLOCK; /* doubling: linear copying */
@@ -750,6 +757,7 @@ int ha_reader_feed(ha_reader *r, const void *data, size_t len)
     }
     if (len > 0 && hai_buf_append(&r->carry, &r->alloc, p, len) != 0)
         return HA_ERR_NOMEM;
+    r->stopped = rc != 0;
     return rc;
 }
 
@@ -760,6 +768,7 @@ int ha_reader_finish(ha_reader *r)
     size_t used;
     int rc = process(r, r->carry.len ? r->carry.data : "", r->carry.len, 1, &used);
     hai_buf_drop_front(&r->carry, used);
+    r->stopped = 0;
     if (rc)
         return rc; /* stopped by a callback: finish again to go on */
     reset_stream(r);

@@ -1,0 +1,689 @@
+/* The reader: every input form, any chunking, repairs, limits, and a hostile
+ * stream whose good events must all come through. */
+#include <handleaudit/handleaudit.h>
+
+#include "check.h"
+
+/* ---- a growable string ---------------------------------------------------- */
+
+typedef struct {
+    char *s;
+    size_t n, cap;
+} str;
+
+static void put(str *b, const char *s, size_t n)
+{
+    if (b->n + n + 1 > b->cap) {
+        b->cap = (b->n + n + 1) * 2;
+        b->s = realloc(b->s, b->cap);
+    }
+    memcpy(b->s + b->n, s, n);
+    b->n += n;
+    b->s[b->n] = '\0';
+}
+
+static void puts_(str *b, const char *s) { put(b, s, strlen(s)); }
+
+/* ---- collecting what a reader delivers ----------------------------------- */
+
+typedef struct {
+    int code, warning;
+    uint64_t offset, line, column, event_offset;
+} diag_rec;
+
+typedef struct {
+    str records; /* JSON lines */
+    size_t nrecords;
+    diag_rec diags[64];
+    size_t ndiags;
+    int stop_after; /* stop (return 7) after this many records, 0 = never */
+} result;
+
+static int on_record(const ha_record *r, void *ud)
+{
+    result *res = ud;
+    char buf[8192];
+    size_t n = ha_record_json(r, buf, sizeof buf);
+    CHECK(n < sizeof buf);
+    put(&res->records, buf, n);
+    put(&res->records, "\n", 1);
+    res->nrecords++;
+    return res->stop_after && res->nrecords == (size_t)res->stop_after ? 7 : 0;
+}
+
+static int on_diag(const ha_diag *d, void *ud)
+{
+    result *res = ud;
+    if (res->ndiags < 64) {
+        diag_rec *x = &res->diags[res->ndiags];
+        x->code = ha_diag_code(d);
+        x->warning = ha_diag_is_warning(d);
+        x->offset = ha_diag_offset(d);
+        x->line = ha_diag_line(d);
+        x->column = ha_diag_column(d);
+        x->event_offset = ha_diag_event_offset(d);
+    }
+    res->ndiags++;
+    return 0;
+}
+
+static void result_free(result *r) { free(r->records.s); }
+
+static unsigned rng_state = 12345;
+static unsigned rnd(void)
+{
+    rng_state = rng_state * 1103515245u + 12345u;
+    return (rng_state >> 16) & 0x7fff;
+}
+
+/* Feed `data` in chunks of `chunk` bytes (0: whole; SIZE_MAX: random 1..600). */
+static void run(const char *data, size_t len, size_t chunk, result *res)
+{
+    ha_reader_options o = HA_READER_OPTIONS_INIT;
+    o.on_record = on_record;
+    o.on_diag = on_diag;
+    o.userdata = res;
+    ha_reader *r;
+    CHECK_INT(ha_reader_new(&o, &r), HA_OK);
+    size_t i = 0;
+    while (i < len) {
+        size_t n = chunk == 0 ? len : chunk == SIZE_MAX ? 1 + rnd() % 600 : chunk;
+        if (n > len - i)
+            n = len - i;
+        CHECK_INT(ha_reader_feed(r, data + i, n), HA_OK);
+        i += n;
+    }
+    CHECK_INT(ha_reader_finish(r), HA_OK);
+    ha_reader_free(r);
+}
+
+static int same_result(const result *a, const result *b)
+{
+    if (a->nrecords != b->nrecords || a->ndiags != b->ndiags || a->records.n != b->records.n)
+        return 0;
+    if (a->records.n && memcmp(a->records.s, b->records.s, a->records.n) != 0)
+        return 0;
+    for (size_t i = 0; i < a->ndiags && i < 64; i++)
+        if (memcmp(&a->diags[i], &b->diags[i], sizeof(diag_rec)) != 0)
+            return 0;
+    return 1;
+}
+
+/* ---- the same two events in every framing --------------------------------- */
+
+enum style { COMPACT, EVTXEXPORT, PYEVTX, VIEWER };
+
+static void event(str *b, enum style st, int second)
+{
+    char q = st == COMPACT ? '\'' : '"';
+    const char *nl = st == COMPACT ? "" : st == PYEVTX ? "\n" : st == VIEWER ? " \n  " : "\n    ";
+    const char *dash = st == VIEWER ? "- " : "";
+    char line[1024];
+    const char *time = st == PYEVTX ? "2024-03-14 09:41:09.087134"
+                       : st == EVTXEXPORT ? "2024-03-14T09:41:09.087134000Z"
+                                          : "2024-03-14T09:41:09.087134Z";
+    const char *hex = st == EVTXEXPORT ? "0x00000000000003b4" : "0x3b4";
+    const char *pid = st == EVTXEXPORT ? "0x0000000000002f8c" : "0x2f8c";
+    snprintf(line, sizeof line,
+             "%s<Event xmlns=%chttp://schemas.microsoft.com/win/2004/08/events/event%c>%s%s<System>%s"
+             "<Provider Name=%cMicrosoft-Windows-Security-Auditing%c Guid=%c{54849625-5478-4994-A5BA-3E3B0328C30D}%c%s"
+             "%s<EventID%s>%d</EventID>%s<Version>%d</Version>%s<Task>12800</Task>%s"
+             "<Keywords>0x8020000000000000</Keywords>%s<TimeCreated SystemTime=%c%s%c%s"
+             "%s<EventRecordID>%d</EventRecordID>%s<Execution ProcessID=%c4%c ThreadID=%c9040%c%s"
+             "%s<Channel>Security</Channel>%s<Computer>WKS-07.example.com</Computer>%s</System>%s%s<EventData>%s",
+             dash, q, q, st == COMPACT ? "" : "\n", dash, nl, q, q, q, q, st == PYEVTX ? "></Provider>" : "/>",
+             nl, st == PYEVTX ? " Qualifiers=\"\"" : "", second ? 4658 : 4656, nl, second ? 0 : 1, nl, nl, nl, q,
+             time, q, st == PYEVTX ? "></TimeCreated>" : "/>", nl, 100 + second, nl, q, q, q, q,
+             st == PYEVTX ? "></Execution>" : "/>", nl, nl, nl, st == COMPACT ? "" : "\n", dash,
+             st == COMPACT ? "" : "\n");
+    puts_(b, line);
+    struct {
+        const char *name, *value;
+    } open_fields[] = {{"SubjectUserSid", "S-1-5-21-1-2-3-1107"},
+                       {"SubjectUserName", "alice"},
+                       {"SubjectLogonId", "0x5c3a1e"},
+                       {"ObjectType", "File"},
+                       {"ObjectName", "C:\\データ\\plan &amp; <notes>.txt"},
+                       {"HandleId", hex},
+                       {"AccessList", "%%4416\n\t\t\t\t%%4417\n\t\t\t\t"},
+                       {"AccessMask", "0x3"},
+                       {"ProcessId", pid},
+                       {"ProcessName", "C:\\Windows\\System32\\notepad.exe"},
+                       {"ResourceAttributes", ""}},
+      close_fields[] = {{"SubjectLogonId", "0x5c3a1e"}, {"HandleId", hex}, {"ProcessId", pid}};
+    size_t n = second ? 3 : 11;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = second ? close_fields[i].name : open_fields[i].name;
+        const char *value = second ? close_fields[i].value : open_fields[i].value;
+        if (strcmp(name, "ObjectName") == 0)
+            value = "C:\\データ\\plan &amp; &lt;notes&gt;.txt";
+        if (*value == '\0' && st != PYEVTX)
+            snprintf(line, sizeof line, "%s<Data Name=%c%s%c/>%s", st == COMPACT ? "" : "  ", q, name, q,
+                     st == COMPACT ? "" : "\n");
+        else
+            snprintf(line, sizeof line, "%s<Data Name=%c%s%c>%s</Data>%s", st == COMPACT ? "" : "  ", q, name, q,
+                     value, st == COMPACT ? "" : "\n");
+        puts_(b, line);
+    }
+    puts_(b, st == COMPACT ? "</EventData></Event>" : "  </EventData>\n</Event>\n");
+}
+
+static void make_form(str *b, const char *form)
+{
+    if (strcmp(form, "single") == 0) {
+        event(b, COMPACT, 0);
+    } else if (strcmp(form, "stream") == 0) { /* wevtutil: back to back, no root */
+        event(b, COMPACT, 0);
+        event(b, COMPACT, 1);
+    } else if (strcmp(form, "stream-lines") == 0) {
+        event(b, COMPACT, 0);
+        puts_(b, "\n");
+        event(b, COMPACT, 1);
+        puts_(b, "\n");
+    } else if (strcmp(form, "export") == 0) { /* Event Viewer "Save as XML": BOM, CRLF */
+        str t = {0};
+        puts_(&t, "\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Events>\n");
+        event(&t, EVTXEXPORT, 0);
+        event(&t, EVTXEXPORT, 1);
+        puts_(&t, "</Events>\n");
+        for (size_t i = 0; i < t.n; i++) {
+            if (t.s[i] == '\n')
+                put(b, "\r\n", 2);
+            else
+                put(b, t.s + i, 1);
+        }
+        free(t.s);
+    } else if (strcmp(form, "evtxexport") == 0) {
+        puts_(b, "evtxexport 20181227\n\n");
+        event(b, EVTXEXPORT, 0);
+        puts_(b, "\n");
+        event(b, EVTXEXPORT, 1);
+        puts_(b, "\n");
+    } else if (strcmp(form, "pyevtx") == 0) {
+        puts_(b, "<?xml version=\"1.1\" encoding=\"utf-8\" standalone=\"yes\" ?>\n\n<Events>\n");
+        event(b, PYEVTX, 0);
+        puts_(b, "\n");
+        event(b, PYEVTX, 1);
+        puts_(b, "\n</Events>");
+    } else if (strcmp(form, "viewer") == 0) { /* copied from Event Viewer's XML view */
+        event(b, VIEWER, 0);
+        event(b, VIEWER, 1);
+    } else if (strcmp(form, "rust-evtx-dump") == 0) {
+        puts_(b, "Record 100\n<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+        event(b, EVTXEXPORT, 0);
+        puts_(b, "Record 101\r\n<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+        event(b, EVTXEXPORT, 1);
+    }
+}
+
+static void test_forms(void)
+{
+    static const char *forms[] = {"stream",     "stream-lines", "export",         "evtxexport",
+                                  "pyevtx",     "viewer",       "rust-evtx-dump", NULL};
+    str ref = {0};
+    make_form(&ref, "stream");
+    result want = {0};
+    run(ref.s, ref.n, 0, &want);
+    CHECK_INT(want.nrecords, 2);
+    CHECK_INT(want.ndiags, 0);
+    CHECK(strstr(want.records.s, "\"ObjectName\":\"C:\\\\データ\\\\plan & <notes>.txt\"") != NULL);
+    CHECK(strstr(want.records.s, "\"time\":\"2024-03-14T09:41:09.0871340Z\"") != NULL);
+    CHECK(strstr(want.records.s, "\"HandleId\":948") != NULL);
+    CHECK(strstr(want.records.s, "\"ResourceAttributes\":\"\"") != NULL);
+
+    for (int f = 0; forms[f]; f++) {
+        str in = {0};
+        make_form(&in, forms[f]);
+        result whole = {0};
+        run(in.s, in.n, 0, &whole);
+        if (!same_result(&whole, &want)) {
+            fprintf(stderr, "form %s: %zu records, %zu diagnostics\n%s\n", forms[f], whole.nrecords, whole.ndiags,
+                    whole.records.s ? whole.records.s : "");
+            for (size_t k = 0; k < whole.ndiags && k < 64; k++)
+                fprintf(stderr, "  diag %d at %llu\n", whole.diags[k].code,
+                        (unsigned long long)whole.diags[k].offset);
+            check_failures++;
+        }
+        /* any chunking gives the same */
+        size_t chunks[] = {1, 2, 7, 64, 4096, SIZE_MAX, SIZE_MAX};
+        for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+            result part = {0};
+            run(in.s, in.n, chunks[c], &part);
+            if (!same_result(&part, &whole)) {
+                fprintf(stderr, "form %s differs when fed in chunks of %zu\n", forms[f], chunks[c]);
+                check_failures++;
+            }
+            result_free(&part);
+        }
+        result_free(&whole);
+        free(in.s);
+    }
+    /* a single event on its own */
+    str one = {0};
+    make_form(&one, "single");
+    result single = {0};
+    run(one.s, one.n, 0, &single);
+    CHECK_INT(single.nrecords, 1);
+    CHECK(single.records.n > 0 && strncmp(single.records.s, want.records.s, single.records.n) == 0);
+    result_free(&single);
+    free(one.s);
+    result_free(&want);
+    free(ref.s);
+}
+
+/* ---- repairs -------------------------------------------------------------- */
+
+static const char small_event_head[] =
+    "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><EventID>4739</EventID>"
+    "<EventRecordID>";
+
+static void small_event(str *b, int id, const char *value)
+{
+    char t[64];
+    puts_(b, small_event_head);
+    snprintf(t, sizeof t, "%d", id);
+    puts_(b, t);
+    puts_(b, "</EventRecordID><Computer>DC1</Computer></System><EventData><Data Name='MinPasswordAge'>");
+    puts_(b, value);
+    puts_(b, "</Data></EventData></Event>\n");
+}
+
+static void test_control_chars(void)
+{
+    str b = {0};
+    small_event(&b, 1, "ok");
+    size_t at1 = b.n + strlen(small_event_head) + strlen("2</EventRecordID><Computer>DC1</Computer></System>"
+                                                        "<EventData><Data Name='MinPasswordAge'>");
+    small_event(&b, 2, "\x03");
+    size_t at2 = b.n + strlen(small_event_head) + strlen("3</EventRecordID><Computer>DC1</Computer></System>"
+                                                        "<EventData><Data Name='MinPasswordAge'>") + 1;
+    small_event(&b, 3, "a&#x3;b&#1;");
+    small_event(&b, 4, "ok");
+    result res = {0};
+    run(b.s, b.n, 0, &res);
+    CHECK_INT(res.nrecords, 4);
+    CHECK_INT(res.ndiags, 3);
+    CHECK_INT(res.diags[0].code, HA_ERR_CONTROL_CHAR);
+    CHECK_INT(res.diags[0].warning, 1);
+    CHECK_U64(res.diags[0].offset, at1);
+    CHECK_U64(res.diags[0].line, 2);
+    CHECK_U64(res.diags[1].offset, at2);
+    CHECK_U64(res.diags[1].line, 3);
+    CHECK_U64(res.diags[2].offset, at2 + 6);
+    CHECK(strstr(res.records.s, "\"MinPasswordAge\":\"\xEF\xBF\xBD\"") != NULL);
+    CHECK(strstr(res.records.s, "\"MinPasswordAge\":\"a\xEF\xBF\xBD" "b\xEF\xBF\xBD\"") != NULL);
+    for (size_t c = 1; c < 40; c += 13) {
+        result part = {0};
+        run(b.s, b.n, c, &part);
+        CHECK(same_result(&part, &res));
+        result_free(&part);
+    }
+    result_free(&res);
+    free(b.s);
+}
+
+/* ---- a hostile stream ------------------------------------------------------ */
+
+/* Counting allocator: the reader's peak heap use. */
+typedef struct {
+    size_t now, peak;
+} meter;
+
+typedef struct {
+    size_t size;
+    size_t pad;
+} hdr;
+
+static void *m_malloc(size_t n, void *ctx)
+{
+    meter *m = ctx;
+    hdr *h = malloc(sizeof(hdr) + n);
+    if (!h)
+        return NULL;
+    h->size = n;
+    m->now += n;
+    if (m->now > m->peak)
+        m->peak = m->now;
+    return h + 1;
+}
+
+static void m_free(void *p, void *ctx)
+{
+    if (!p)
+        return;
+    meter *m = ctx;
+    hdr *h = (hdr *)p - 1;
+    m->now -= h->size;
+    free(h);
+}
+
+static void *m_realloc(void *p, size_t n, void *ctx)
+{
+    if (!p)
+        return m_malloc(n, ctx);
+    meter *m = ctx;
+    hdr *h = (hdr *)p - 1;
+    size_t old = h->size;
+    hdr *nh = realloc(h, sizeof(hdr) + n);
+    if (!nh)
+        return NULL;
+    nh->size = n;
+    m->now = m->now - old + n;
+    if (m->now > m->peak)
+        m->peak = m->now;
+    return nh + 1;
+}
+
+/* Writes a stream into a reader in 64 KiB pieces, knowing every position. */
+typedef struct {
+    ha_reader *r;
+    str pending;
+    uint64_t off, line, line_start;
+} feeder;
+
+static void flush(feeder *f)
+{
+    CHECK_INT(ha_reader_feed(f->r, f->pending.s, f->pending.n), HA_OK);
+    f->pending.n = 0;
+}
+
+static void emit(feeder *f, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == '\n') {
+            f->line++;
+            f->line_start = f->off + i + 1;
+        }
+    put(&f->pending, s, n);
+    f->off += n;
+    if (f->pending.n >= 65536)
+        flush(f);
+}
+
+static void emit_s(feeder *f, const char *s) { emit(f, s, strlen(s)); }
+
+typedef struct {
+    int code;
+    uint64_t offset, line, column, event_offset;
+} expect;
+
+/* Position of the byte `k` bytes into what is emitted next. */
+static expect at(const feeder *f, const char *next, size_t k, int code, uint64_t event_offset)
+{
+    expect e = {code, f->off + k, f->line, 0, event_offset};
+    uint64_t ls = f->line_start;
+    for (size_t i = 0; i < k; i++)
+        if (next[i] == '\n') {
+            e.line++;
+            ls = f->off + i + 1;
+        }
+    e.column = e.offset - ls + 1;
+    return e;
+}
+
+static const char good_head[] =
+    "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'>\n"
+    "  <System><EventID>4656</EventID><TimeCreated SystemTime='2026-01-01T00:00:00.0000000Z'/>"
+    "<EventRecordID>";
+
+static void good(feeder *f, int id)
+{
+    char t[512];
+    snprintf(t, sizeof t, "%s%d</EventRecordID><Computer>H</Computer></System>\n"
+                          "  <EventData><Data Name='HandleId'>0x%x</Data><Data Name='ObjectName'>C:\\f%d</Data></EventData>\n"
+                          "</Event>\n",
+             good_head, id, id * 4, id);
+    emit_s(f, t);
+}
+
+static void hostile(size_t max_event, size_t chunk_limit_peak)
+{
+    meter m = {0, 0};
+    ha_allocator a = {m_malloc, m_realloc, m_free, &m};
+    result res = {0};
+    ha_reader_options o = HA_READER_OPTIONS_INIT;
+    o.on_record = on_record;
+    o.on_diag = on_diag;
+    o.userdata = &res;
+    o.allocator = &a;
+    o.max_event_bytes = max_event;
+    feeder f = {0};
+    f.line = 1;
+    CHECK_INT(ha_reader_new(&o, &f.r), HA_OK);
+    expect want[16];
+    int nwant = 0;
+
+    good(&f, 1);
+    /* a truncated event: the next <Event tells */
+    uint64_t trunc_at = f.off;
+    emit_s(&f, "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><EventID>4656</Event");
+    emit_s(&f, "ID><EventRecordID>2</EventRecordID>\n  <EventData><Data Name='Hand");
+    want[nwant++] = at(&f, "<", 0, HA_ERR_TRUNCATED, trunc_at);
+    good(&f, 3);
+    /* bad UTF-8 */
+    const char bad_utf8[] = "<Event><System><EventID>4656</EventID></System><EventData><Data Name='X'>ab\xC3\x28</Data></EventData></Event>\n";
+    want[nwant++] = at(&f, bad_utf8, strlen("<Event><System><EventID>4656</EventID></System><EventData><Data Name='X'>ab"),
+                       HA_ERR_XML, f.off);
+    emit_s(&f, bad_utf8);
+    good(&f, 5);
+    /* unclosed tag */
+    const char unclosed[] = "<Event><System><EventID>4656</EventID></System>\n<EventData><Data Name='X'>v</EventData></Event>\n";
+    /* expat places a mismatched end tag at its name */
+    want[nwant++] = at(&f, unclosed, strlen("<Event><System><EventID>4656</EventID></System>\n<EventData><Data Name='X'>v</"),
+                       HA_ERR_XML, f.off);
+    emit_s(&f, unclosed);
+    good(&f, 7);
+    /* a 100 MB value */
+    uint64_t big_at = f.off;
+    want[nwant++] = at(&f, "<", 0, HA_ERR_EVENT_TOO_LARGE, big_at);
+    emit_s(&f, "<Event><System><EventID>4656</EventID></System><EventData><Data Name='X'>");
+    char *blob = malloc(1 << 20);
+    memset(blob, 'A', 1 << 20);
+    for (int i = 0; i < 100; i++)
+        emit(&f, blob, 1 << 20);
+    free(blob);
+    emit_s(&f, "</Data></EventData></Event>\n");
+    good(&f, 9);
+    /* billion laughs: the DOCTYPE is refused, the entity is never expanded */
+    const char laughs[] =
+        "<!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">"
+        "<!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">]>\n";
+    want[nwant++] = at(&f, laughs, 0, HA_ERR_DTD, f.off);
+    emit_s(&f, laughs);
+    const char uses[] = "<Event><System><EventID>4656</EventID></System><EventData><Data Name='X'>&lol3;</Data></EventData></Event>\n";
+    want[nwant++] = at(&f, uses, strlen("<Event><System><EventID>4656</EventID></System><EventData><Data Name='X'>"),
+                       HA_ERR_XML, f.off);
+    emit_s(&f, uses);
+    good(&f, 11);
+    /* 10,000-deep nesting: refused at depth 33 (Event is depth 1) */
+    uint64_t deep_at = f.off;
+    emit_s(&f, "<Event><System><EventID>4656</EventID></System>");
+    char nest[3 * 31 + 1] = "";
+    for (int i = 0; i < 31; i++)
+        strcat(nest, "<a>");
+    if (max_event > 10000 * 7 + 100)
+        want[nwant++] = at(&f, nest, 3 * 31, HA_ERR_TOO_DEEP, deep_at);
+    else /* the limit on bytes comes first */
+        want[nwant++] = (expect){HA_ERR_EVENT_TOO_LARGE, deep_at, f.line, deep_at - f.line_start + 1, deep_at};
+    for (int i = 0; i < 10000; i++)
+        emit_s(&f, "<a>");
+    for (int i = 0; i < 10000; i++)
+        emit_s(&f, "</a>");
+    emit_s(&f, "</Event>\n");
+    good(&f, 13);
+    /* random bytes */
+    char noise[2000];
+    for (size_t i = 0; i < sizeof noise; i++) {
+        char c;
+        do
+            c = (char)(rnd() & 0xff);
+        while (c == '<' || (i == 0 && (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '-')));
+        noise[i] = c;
+    }
+    want[nwant++] = at(&f, noise, 0, HA_ERR_JUNK, f.off);
+    emit(&f, noise, sizeof noise);
+    emit_s(&f, "\n");
+    good(&f, 14);
+    flush(&f);
+    CHECK_INT(ha_reader_finish(f.r), HA_OK);
+
+    /* every good event, in order */
+    CHECK_INT(res.nrecords, 8);
+    const int ids[] = {1, 3, 5, 7, 9, 11, 13, 14};
+    const char *p = res.records.s;
+    for (int i = 0; i < 8 && p; i++) {
+        char t[64];
+        snprintf(t, sizeof t, "\"record_id\":%d,", ids[i]);
+        const char *q = strstr(p, t);
+        CHECK(q != NULL);
+        p = q ? strchr(q, '\n') : NULL;
+    }
+    /* an error with the right position for each bad piece */
+    CHECK_INT(res.ndiags, nwant);
+    for (int i = 0; i < nwant && i < (int)res.ndiags; i++) {
+        const diag_rec *d = &res.diags[i];
+        if (d->code != want[i].code || d->offset != want[i].offset || d->line != want[i].line ||
+            d->column != want[i].column || d->event_offset != want[i].event_offset || d->warning) {
+            fprintf(stderr,
+                    "diagnostic %d: code %d at %llu (%llu:%llu, event %llu); expected %d at %llu (%llu:%llu, event "
+                    "%llu)\n",
+                    i, d->code, (unsigned long long)d->offset, (unsigned long long)d->line,
+                    (unsigned long long)d->column, (unsigned long long)d->event_offset, want[i].code,
+                    (unsigned long long)want[i].offset, (unsigned long long)want[i].line,
+                    (unsigned long long)want[i].column, (unsigned long long)want[i].event_offset);
+            check_failures++;
+        }
+    }
+    CHECK_U64(ha_reader_count(f.r, HA_COUNT_ERRORS), (uint64_t)nwant);
+    CHECK_U64(ha_reader_count(f.r, HA_COUNT_EVENTS), 8);
+    /* memory stayed within what the limits imply */
+    if (m.peak > chunk_limit_peak) {
+        fprintf(stderr, "peak heap %zu bytes with max_event_bytes %zu (bound %zu)\n", m.peak, max_event,
+                chunk_limit_peak);
+        check_failures++;
+    }
+    ha_reader_free(f.r);
+    CHECK_INT(m.now, 0);
+    free(f.pending.s);
+    result_free(&res);
+}
+
+/* ---- limits, stream ends, stopping --------------------------------------- */
+
+static void test_field_limit(void)
+{
+    str b = {0};
+    small_event(&b, 1, "0123456789");
+    small_event(&b, 2, "0123456789012345678901234567890123456789");
+    small_event(&b, 3, "x");
+    result res = {0};
+    ha_reader_options o = HA_READER_OPTIONS_INIT;
+    o.on_record = on_record;
+    o.on_diag = on_diag;
+    o.userdata = &res;
+    o.max_field_bytes = 16;
+    ha_reader *r;
+    CHECK_INT(ha_reader_new(&o, &r), HA_OK);
+    CHECK_INT(ha_reader_feed(r, b.s, b.n), HA_OK);
+    CHECK_INT(ha_reader_finish(r), HA_OK);
+    CHECK_INT(res.nrecords, 2);
+    CHECK_INT(res.ndiags, 1);
+    CHECK_INT(res.diags[0].code, HA_ERR_FIELD_TOO_LARGE);
+    CHECK_U64(res.diags[0].line, 2);
+    ha_reader_free(r);
+    result_free(&res);
+    free(b.s);
+}
+
+static void test_finish_and_restart(void)
+{
+    str b = {0};
+    small_event(&b, 1, "a");
+    size_t cut = b.n + 30;
+    small_event(&b, 2, "b");
+    result res = {0};
+    ha_reader_options o = HA_READER_OPTIONS_INIT;
+    o.on_record = on_record;
+    o.on_diag = on_diag;
+    o.userdata = &res;
+    ha_reader *r;
+    CHECK_INT(ha_reader_new(&o, &r), HA_OK);
+    CHECK_INT(ha_reader_feed(r, b.s, cut), HA_OK);
+    CHECK_INT(ha_reader_finish(r), HA_OK); /* ends inside event 2 */
+    CHECK_INT(res.nrecords, 1);
+    CHECK_INT(res.ndiags, 1);
+    CHECK_INT(res.diags[0].code, HA_ERR_TRUNCATED);
+    CHECK_U64(res.diags[0].offset, cut);
+    /* a new stream: positions start again */
+    CHECK_INT(ha_reader_feed(r, "junk\n", 5), HA_OK);
+    CHECK_INT(ha_reader_finish(r), HA_OK);
+    CHECK_INT(res.ndiags, 2);
+    CHECK_INT(res.diags[1].code, HA_ERR_JUNK);
+    CHECK_U64(res.diags[1].offset, 0);
+    CHECK_U64(res.diags[1].line, 1);
+    CHECK_U64(res.diags[1].column, 1);
+    CHECK_U64(ha_reader_count(r, HA_COUNT_BYTES), cut + 5);
+    ha_reader_free(r);
+    result_free(&res);
+    free(b.s);
+}
+
+static void test_stop(void)
+{
+    str b = {0};
+    for (int i = 1; i <= 5; i++)
+        small_event(&b, i, "v");
+    result res = {0};
+    res.stop_after = 2;
+    ha_reader_options o = HA_READER_OPTIONS_INIT;
+    o.on_record = on_record;
+    o.userdata = &res;
+    ha_reader *r;
+    CHECK_INT(ha_reader_new(&o, &r), HA_OK);
+    CHECK_INT(ha_reader_feed(r, b.s, b.n), 7); /* the callback's value comes back */
+    CHECK_INT(res.nrecords, 2);
+    CHECK_INT(ha_reader_feed(r, NULL, 0), HA_OK); /* going on delivers the rest, nothing lost */
+    CHECK_INT(res.nrecords, 5);
+    CHECK_INT(ha_reader_finish(r), HA_OK);
+    CHECK(strstr(res.records.s, "\"record_id\":5,") != NULL);
+    ha_reader_free(r);
+    result_free(&res);
+    free(b.s);
+}
+
+static void test_api_edges(void)
+{
+    ha_reader *r = NULL;
+    ha_reader_options o;
+    CHECK_INT(ha_reader_options_init(&o, HA_READER_OPTIONS_VERSION), HA_OK);
+    CHECK_INT(ha_reader_options_init(&o, 99), HA_ERR_INVALID);
+    o.version = 99;
+    CHECK_INT(ha_reader_new(&o, &r), HA_ERR_INVALID);
+    CHECK(r == NULL);
+    CHECK_INT(ha_reader_new(NULL, NULL), HA_ERR_INVALID);
+    CHECK_INT(ha_reader_new(NULL, &r), HA_OK);
+    CHECK_INT(ha_reader_feed(r, NULL, 3), HA_ERR_INVALID);
+    CHECK_INT(ha_reader_read_file(r, "/nonexistent/file.xml"), HA_ERR_IO);
+    const ha_diag *d = ha_reader_last_diag(r);
+    CHECK(d && strstr(ha_diag_message(d), "/nonexistent/file.xml") != NULL);
+    ha_reader_free(r);
+    ha_reader_free(NULL);
+    ha_record_free(NULL);
+    CHECK_STR(ha_strerror(HA_ERR_NOMEM), "out of memory");
+    CHECK_STR(ha_strerror(-9999), "unknown status");
+    CHECK_STR(ha_version_string(), "0.1.0");
+    CHECK_INT(ha_version_number(), HA_VERSION_NUMBER);
+}
+
+int main(void)
+{
+    test_forms();
+    test_control_chars();
+    hostile(HA_DEFAULT_MAX_EVENT_BYTES, 3 * HA_DEFAULT_MAX_EVENT_BYTES + (1u << 20));
+    hostile(64 * 1024, 1u << 20);
+    test_field_limit();
+    test_finish_and_restart();
+    test_stop();
+    test_api_edges();
+    return check_done();
+}
