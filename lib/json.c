@@ -142,6 +142,15 @@ size_t hai_out_end(hai_out *o)
     return o->len;
 }
 
+size_t ha_time_format(int64_t ns, char *buf, size_t cap)
+{
+    char t[HAI_TIME_TEXT_LEN + 1];
+    hai_out o = {buf, buf ? cap : 0, 0};
+    if (ns != HA_TIME_NONE)
+        hai_out_raw(&o, t, hai_format_time(ns, t));
+    return hai_out_end(&o);
+}
+
 /* `0x` and 1 to 16 hex digits: how Windows renders HexInt32/64 and Pointer. */
 static int hexint_form(const char *s, size_t n)
 {

@@ -197,6 +197,10 @@ void ha_record_free(ha_record *r)
 {
     if (!r || !r->owned)
         return;
+    if (r->owned == 2) {
+        hai_record_built_free(r);
+        return;
+    }
     ha_allocator a = r->alloc;
     hai_free(&a, r);
 }

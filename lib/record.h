@@ -39,7 +39,7 @@ struct ha_record {
     uint32_t slot[HA_FIELD_COUNT_]; /* first pair of each field, HAI_NONE */
     const char *text;
     size_t text_len;
-    /* set on copies only */
+    /* 0: borrowed from a reader; 1: a copy (one block); 2: built (build.c) */
     int owned;
     ha_allocator alloc;
 };
@@ -49,6 +49,19 @@ static inline const char *hai_rec_str(const ha_record *r, uint32_t off)
 {
     return off == HAI_NONE ? NULL : r->text + off;
 }
+
+/* A field's text as written ("-" included), or NULL when absent. */
+static inline const char *hai_rec_raw(const ha_record *r, ha_field f, size_t *len)
+{
+    uint32_t i = r->slot[f];
+    if (i == HAI_NONE)
+        return NULL;
+    *len = r->pairs[i].value_len;
+    return r->text + r->pairs[i].value;
+}
+
+/* Free a record made by ha_record_new() (build.c). */
+void hai_record_built_free(ha_record *r);
 
 /* Reset the System part and the field slots. */
 void hai_record_clear(ha_record *r);

@@ -1,40 +1,76 @@
 /* handleaudit: the command-line face of libhandleaudit. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <handleaudit/handleaudit.h>
 
+#include "csv.h"
+#include "stats.h"
+
 #define EXIT_SKIPPED 1
 #define EXIT_USAGE 2
+#define CHUNK ((size_t)1 << 20)
+#define PROGRESS_MIN_BYTES ((uint64_t)4 << 20)
 
 static const char usage_text[] =
     "Usage: handleaudit [OPTION]... [FILE]...\n"
-    "Read Windows Security audit events (XML in any common framing) and print\n"
-    "them as JSON Lines. With no FILE, or when FILE is -, read standard input.\n"
+    "Follow every handle in Windows Security audit events (4656, 4663, 4658,\n"
+    "4688 and their companions, XML in any common framing) from open to close\n"
+    "and print each handle's sequence as one JSON object per line, in the order\n"
+    "the sequences end; those still open at the end of the input come last.\n"
+    "With no FILE, or when FILE is -, read standard input. Several files are\n"
+    "read as one log, in the order given.\n"
     "\n"
-    "Modes:\n"
-    "      --records      print every event as one JSON object per line:\n"
-    "                     type \"record\", event_id, version, record_id, computer,\n"
-    "                     time, success and fields (every Data name and value)\n"
+    "Output:\n"
+    "      --records        print every event instead, one JSON object per line:\n"
+    "                       type \"record\", event_id, version, record_id, computer,\n"
+    "                       time, success and fields (every Data name and value)\n"
+    "      --format=FORMAT  json (the default) or csv: the same columns as the\n"
+    "                       JSON keys, with a header row (sequences only)\n"
+    "      --stats          at the end, print to standard error the events per\n"
+    "                       EventID, the sequences per end reason, the ten\n"
+    "                       processes with the most sequences and the ten\n"
+    "                       longest-open handles\n"
     "\n"
-    "Options:\n"
-    "  -h, --help         show this help and exit\n"
-    "  -V, --version      show the version and exit\n"
+    "Correlation:\n"
+    "      --max-open=N     keep at most N sequences open; beyond that the one\n"
+    "                       idle longest ends as \"evicted\" (default 1048576)\n"
+    "\n"
+    "  -h, --help           show this help and exit\n"
+    "  -V, --version        show the version and exit\n"
+    "\n"
+    "Each sequence carries: computer, process_id, handle_id, logon_id (its key),\n"
+    "opened, end (close, process_exit, handle_reused, evicted, end_of_input),\n"
+    "open_time, end_time, duration_ns, accesses, access_mask, object_type,\n"
+    "object_name, process_name, process_command_line, deleted, then\n"
+    "requested_access, the subject user, the first and last record IDs and, for\n"
+    "a duplicated handle, duplicated_from.\n"
     "\n"
     "Malformed events are reported on standard error as FILE:LINE:COLUMN and\n"
-    "skipped; the events around them are still read.\n"
+    "skipped; the events around them are still read. On a terminal, files of\n"
+    "more than 4 MB show a progress line on standard error.\n"
     "\n"
     "Exit status: 0 when all input was read, 1 when some events were skipped\n"
     "as malformed, 2 on a usage or I/O error.\n"
     "\n"
-    "Example:\n"
-    "  handleaudit --records examples/data/sample-security.xml\n";
+    "Examples:\n"
+    "  handleaudit examples/data/sample-security.xml\n"
+    "  handleaudit --records --stats Security.xml\n"
+    "  wevtutil qe Security /f:xml | handleaudit --format=csv > handles.csv\n";
 
 struct tool {
     const char *name; /* current input, for messages */
+    int records, csv;
+    stats *st;
+    ha_correlator *corr;
     char *json;
     size_t json_cap;
     int out_failed;
@@ -43,16 +79,15 @@ struct tool {
 static int on_diag(const ha_diag *d, void *userdata)
 {
     struct tool *t = userdata;
-    fprintf(stderr, "%s:%llu:%llu: %s: %s [byte %llu]\n", t->name, (unsigned long long)ha_diag_line(d),
-            (unsigned long long)ha_diag_column(d), ha_diag_is_warning(d) ? "warning" : "error",
-            ha_diag_message(d), (unsigned long long)ha_diag_offset(d));
+    fprintf(stderr, "%s:%" PRIu64 ":%" PRIu64 ": %s: %s [byte %" PRIu64 "]\n", t->name, ha_diag_line(d),
+            ha_diag_column(d), ha_diag_is_warning(d) ? "warning" : "error", ha_diag_message(d), ha_diag_offset(d));
     return 0;
 }
 
-static int on_record(const ha_record *rec, void *userdata)
+/* Write one JSON line made by `fn` (ha_record_json or ha_sequence_json). */
+static int write_json(struct tool *t, size_t (*fn)(const void *, char *, size_t), const void *obj)
 {
-    struct tool *t = userdata;
-    size_t n = ha_record_json(rec, t->json, t->json_cap);
+    size_t n = fn(obj, t->json, t->json_cap);
     if (n + 2 > t->json_cap) {
         size_t cap = (n + 2) * 2;
         char *p = realloc(t->json, cap);
@@ -60,7 +95,7 @@ static int on_record(const ha_record *rec, void *userdata)
             return HA_ERR_NOMEM;
         t->json = p;
         t->json_cap = cap;
-        n = ha_record_json(rec, t->json, t->json_cap);
+        n = fn(obj, t->json, t->json_cap);
     }
     t->json[n] = '\n';
     if (fwrite(t->json, 1, n + 1, stdout) != n + 1) {
@@ -70,19 +105,150 @@ static int on_record(const ha_record *rec, void *userdata)
     return 0;
 }
 
+static size_t record_json(const void *rec, char *buf, size_t cap) { return ha_record_json(rec, buf, cap); }
+static size_t sequence_json(const void *seq, char *buf, size_t cap) { return ha_sequence_json(seq, buf, cap); }
+
+static int on_record(const ha_record *rec, void *userdata)
+{
+    struct tool *t = userdata;
+    if (t->st)
+        stats_record(t->st, rec);
+    if (t->records)
+        return write_json(t, record_json, rec);
+    return ha_correlator_add(t->corr, rec);
+}
+
+static int on_end(const ha_sequence *seq, const ha_record *rec, void *userdata)
+{
+    struct tool *t = userdata;
+    (void)rec;
+    if (t->st)
+        stats_sequence(t->st, seq);
+    if (t->csv) {
+        if (csv_sequence(stdout, seq) != 0) {
+            t->out_failed = 1;
+            return 1;
+        }
+        return 0;
+    }
+    return write_json(t, sequence_json, seq);
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void progress(const ha_reader *reader, const ha_correlator *corr, uint64_t done, uint64_t total,
+                     double start)
+{
+    double secs = now() - start;
+    uint64_t events = ha_reader_count(reader, HA_COUNT_EVENTS);
+    fprintf(stderr, "\r%6.1f%%  %" PRIu64 " of %" PRIu64 " MB  %.0f events/s  %" PRIu64 " open handles\033[K",
+            total ? 100.0 * (double)done / (double)total : 0.0, done >> 20, total >> 20,
+            secs > 0 ? (double)events / secs : 0.0, corr ? ha_correlator_count(corr, HA_CORR_OPEN) : 0);
+}
+
+/* Read one input as one stream. Returns 0, or the exit status it calls for. */
+static int read_input(struct tool *t, ha_reader *reader, const char *path, char *buf)
+{
+    int fd = 0;
+    if (strcmp(path, "-") != 0 && (fd = open(path, O_RDONLY)) < 0) {
+        fprintf(stderr, "handleaudit: cannot open %s: %s\n", path, strerror(errno));
+        return EXIT_USAGE;
+    }
+    t->name = fd == 0 ? "<stdin>" : path;
+    struct stat sb;
+    uint64_t total = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0;
+    int show = isatty(2) && total > PROGRESS_MIN_BYTES;
+    double start = now(), last = start;
+    uint64_t done = 0;
+    int rc = 0, status = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf, CHUNK);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            fprintf(stderr, "%shandleaudit: cannot read %s: %s\n", show ? "\n" : "", t->name, strerror(errno));
+            status = EXIT_USAGE;
+            break;
+        }
+        if (n == 0) {
+            rc = ha_reader_finish(reader);
+            break;
+        }
+        done += (uint64_t)n;
+        if ((rc = ha_reader_feed(reader, buf, (size_t)n)) != 0)
+            break;
+        if (show && now() - last > 0.25) {
+            progress(reader, t->corr, done, total, start);
+            last = now();
+        }
+    }
+    if (show)
+        fputs("\r\033[K", stderr);
+    if (fd != 0)
+        close(fd);
+    if (rc < 0) {
+        fprintf(stderr, "handleaudit: %s: %s\n", t->name, ha_strerror(rc));
+        return EXIT_USAGE;
+    }
+    if (rc > 0 || t->out_failed)
+        return EXIT_USAGE;
+    return status;
+}
+
+static int parse_count(const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || v == 0 || s[0] == '-')
+        return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    enum { OPT_RECORDS = 256, OPT_FORMAT, OPT_STATS, OPT_MAX_OPEN };
     static const struct option longopts[] = {
-        {"records", no_argument, NULL, 'r'},
+        {"records", no_argument, NULL, OPT_RECORDS},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"stats", no_argument, NULL, OPT_STATS},
+        {"max-open", required_argument, NULL, OPT_MAX_OPEN},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    int records = 0, c;
+    struct tool t = {"-", 0, 0, NULL, NULL, NULL, 0, 0};
+    int want_stats = 0, c;
+    size_t max_open = 0;
     while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
         switch (c) {
-        case 'r':
-            records = 1;
+        case OPT_RECORDS:
+            t.records = 1;
+            break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "csv") == 0) {
+                t.csv = 1;
+            } else if (strcmp(optarg, "json") == 0) {
+                t.csv = 0;
+            } else {
+                fprintf(stderr, "handleaudit: unknown format '%s' (json or csv)\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_STATS:
+            want_stats = 1;
+            break;
+        case OPT_MAX_OPEN:
+            if (parse_count(optarg, &max_open) != 0) {
+                fprintf(stderr, "handleaudit: --max-open needs a positive number, not '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
             break;
         case 'h':
             fputs(usage_text, stdout);
@@ -95,48 +261,66 @@ int main(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    if (!records) {
-        fputs("handleaudit: correlation is not built yet; use --records\n", stderr);
+    if (t.records && t.csv) {
+        fputs("handleaudit: --format=csv prints sequences; it does not go with --records\n", stderr);
         return EXIT_USAGE;
     }
 
     static char outbuf[1 << 20];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    char *buf = malloc(CHUNK);
+    if (want_stats)
+        t.st = stats_new();
+    if (!buf || (want_stats && !t.st)) {
+        fputs("handleaudit: out of memory\n", stderr);
+        return EXIT_USAGE;
+    }
 
-    struct tool t = {"-", NULL, 0, 0};
-    ha_reader_options opts = HA_READER_OPTIONS_INIT;
-    opts.on_record = on_record;
-    opts.on_diag = on_diag;
-    opts.userdata = &t;
-    ha_reader *reader;
-    int rc = ha_reader_new(&opts, &reader);
+    ha_reader_options ro = HA_READER_OPTIONS_INIT;
+    ro.on_record = on_record;
+    ro.on_diag = on_diag;
+    ro.userdata = &t;
+    ha_correlator_options co = HA_CORRELATOR_OPTIONS_INIT;
+    co.on_end = on_end;
+    co.userdata = &t;
+    co.max_open = max_open;
+    ha_reader *reader = NULL;
+    int rc = ha_reader_new(&ro, &reader);
+    if (rc == HA_OK && !t.records)
+        rc = ha_correlator_new(&co, &t.corr);
     if (rc) {
         fprintf(stderr, "handleaudit: %s\n", ha_strerror(rc));
         return EXIT_USAGE;
     }
+    if (t.csv)
+        csv_header(stdout);
+
     int status = 0;
     int nfiles = argc - optind;
-    for (int i = 0; i < (nfiles ? nfiles : 1); i++) {
-        const char *path = nfiles ? argv[optind + i] : "-";
-        t.name = strcmp(path, "-") == 0 ? "<stdin>" : path;
-        rc = strcmp(path, "-") == 0 ? ha_reader_read_fd(reader, 0) : ha_reader_read_file(reader, path);
-        if (t.out_failed)
-            break;
-        if (rc == HA_ERR_IO) {
-            fprintf(stderr, "handleaudit: %s\n", ha_diag_message(ha_reader_last_diag(reader)));
-            status = EXIT_USAGE;
-        } else if (rc) {
-            fprintf(stderr, "handleaudit: %s: %s\n", t.name, ha_strerror(rc));
+    for (int i = 0; i < (nfiles ? nfiles : 1) && !t.out_failed; i++) {
+        int s = read_input(&t, reader, nfiles ? argv[optind + i] : "-", buf);
+        if (s > status)
+            status = s;
+    }
+    if (t.corr && !t.out_failed) {
+        rc = ha_correlator_flush(t.corr);
+        if (rc < 0) {
+            fprintf(stderr, "handleaudit: %s\n", ha_strerror(rc));
             status = EXIT_USAGE;
         }
     }
     if (status == 0 && ha_reader_count(reader, HA_COUNT_ERRORS) > 0)
         status = EXIT_SKIPPED;
-    ha_reader_free(reader);
-    free(t.json);
     if (fflush(stdout) != 0 || t.out_failed) {
         fprintf(stderr, "handleaudit: cannot write output: %s\n", strerror(errno));
-        return EXIT_USAGE;
+        status = EXIT_USAGE;
     }
+    if (t.st)
+        stats_print(t.st, t.corr, stderr);
+    stats_free(t.st);
+    ha_correlator_free(t.corr);
+    ha_reader_free(reader);
+    free(t.json);
+    free(buf);
     return status;
 }

@@ -164,6 +164,13 @@ typedef enum ha_audit {
     HA_AUDIT_FAILURE = 2   /**< Audit Failure */
 } ha_audit;
 
+/**
+ * Write a time as `YYYY-MM-DDTHH:MM:SS.fffffffZ` (7 fractional digits, UTC,
+ * the form of the JSON output). Works like snprintf(); returns 28, or 0
+ * for #HA_TIME_NONE (and writes "").
+ */
+HA_API size_t ha_time_format(int64_t time, char *buf, size_t cap);
+
 /** `System/EventID` (e.g. 4656). */
 HA_API uint32_t ha_record_event_id(const ha_record *rec);
 /** `System/Version` (0 when absent). */
@@ -313,6 +320,27 @@ HA_API uint32_t ha_access_code_mask(uint32_t code);
  *  for any type, specific bits for known types. NULL when unknown. */
 HA_API const char *ha_access_right_name(const char *object_type, uint32_t bit);
 
+/**
+ * Make an empty record, to be filled with ha_record_set_system() and
+ * ha_record_add_data(): for callers that parse events elsewhere (a SIEM's
+ * own JSON, a message bus) and want them correlated. `allocator` may be
+ * NULL. Free with ha_record_free().
+ */
+HA_API int ha_record_new(const ha_allocator *allocator, ha_record **out);
+/**
+ * Set the System fields the correlator uses. `time` is nanoseconds since
+ * 1970 UTC or #HA_TIME_NONE; `computer` may be NULL. Only for records made
+ * by ha_record_new() (#HA_ERR_INVALID otherwise).
+ */
+HA_API int ha_record_set_system(ha_record *rec, uint32_t event_id, uint32_t version, uint64_t keywords,
+                                int64_t time, uint64_t record_id, const char *computer);
+/**
+ * Append a Name/value pair, as an EventData `Data` element would; `value`
+ * is `value_len` bytes of UTF-8 (NULs not allowed). The typed getters then
+ * see it under its name. Only for records made by ha_record_new().
+ */
+HA_API int ha_record_add_data(ha_record *rec, const char *name, const char *value, size_t value_len);
+
 /** Copy a record so that it outlives the callback. Free with ha_record_free(). */
 HA_API int ha_record_copy(const ha_record *rec, ha_record **out);
 /** Free a record made by ha_record_copy(). NULL is ignored. */
@@ -326,6 +354,188 @@ HA_API void ha_record_free(ha_record *rec);
  * needs (without the NUL); call with `cap` 0 to size a buffer.
  */
 HA_API size_t ha_record_json(const ha_record *rec, char *buf, size_t cap);
+/** @} */
+
+/* ------------------------------------------------------------------------ */
+/** @defgroup sequence Sequences
+ *  The life of one handle: opened (4656, 4661 or 4690), used (4663),
+ *  perhaps deleted through (4660), closed (4658). See docs/correlation.md.
+ *  A sequence passed to a callback is borrowed until the callback returns.
+ *  @{ */
+
+/** One handle's sequence of events. */
+typedef struct ha_sequence ha_sequence;
+
+/** Why a sequence ended. Values are fixed forever. */
+typedef enum ha_end {
+    HA_END_NONE = 0,          /**< not ended (still open) */
+    HA_END_CLOSE = 1,         /**< a 4658 closed it */
+    HA_END_PROCESS_EXIT = 2,  /**< its process exited (4689) */
+    HA_END_HANDLE_REUSED = 3, /**< its key was opened again (its close was never logged) */
+    HA_END_EVICTED = 4,       /**< the open-sequence limit pushed it out (oldest activity first) */
+    HA_END_END_OF_INPUT = 5   /**< still open when the input ended (ha_correlator_flush()) */
+} ha_end;
+
+/** "close", "process_exit", "handle_reused", "evicted", "end_of_input", or
+ *  "open" for #HA_END_NONE. Static storage. */
+HA_API const char *ha_end_name(ha_end end);
+
+/** `System/Computer` of the key (never NULL; "" when the events had none). */
+HA_API const char *ha_sequence_computer(const ha_sequence *seq);
+/** The key's ProcessId. */
+HA_API uint64_t ha_sequence_process_id(const ha_sequence *seq);
+/** The key's HandleId. */
+HA_API uint64_t ha_sequence_handle_id(const ha_sequence *seq);
+/** The key's SubjectLogonId. */
+HA_API uint64_t ha_sequence_logon_id(const ha_sequence *seq);
+/** 1 when a 4656, 4661 or 4690 opened it; 0 when it began with a 4663, 4660
+ *  or 4658 whose open came before the log. */
+HA_API int ha_sequence_opened(const ha_sequence *seq);
+/** Why it ended, or #HA_END_NONE while open. */
+HA_API ha_end ha_sequence_end(const ha_sequence *seq);
+/** Time of the opening event, or #HA_TIME_NONE when not opened. */
+HA_API int64_t ha_sequence_open_time(const ha_sequence *seq);
+/** Time it ended: the 4658, 4689 or reopening event's; #HA_TIME_NONE for
+ *  #HA_END_EVICTED, #HA_END_END_OF_INPUT, and while open. */
+HA_API int64_t ha_sequence_end_time(const ha_sequence *seq);
+/** end time minus open time in nanoseconds when it was opened and ended at
+ *  a known time (not #HA_END_HANDLE_REUSED); #HA_TIME_NONE otherwise. */
+HA_API int64_t ha_sequence_duration(const ha_sequence *seq);
+/** Number of 4663 events in it. */
+HA_API uint64_t ha_sequence_accesses(const ha_sequence *seq);
+/** OR of their AccessMask. */
+HA_API uint32_t ha_sequence_access_mask(const ha_sequence *seq);
+/** AccessMask the opening 4656 or 4661 requested; 0 when none did. */
+HA_API uint32_t ha_sequence_requested_access(const ha_sequence *seq);
+/** ObjectType from the opening event (or the first 4663), or NULL. */
+HA_API const char *ha_sequence_object_type(const ha_sequence *seq);
+/** ObjectName likewise, or NULL. */
+HA_API const char *ha_sequence_object_name(const ha_sequence *seq);
+/** ProcessName of its first event (a 4690's: the target's image from the
+ *  4688 table), or NULL. */
+HA_API const char *ha_sequence_process_name(const ha_sequence *seq);
+/** The CommandLine of the process's 4688 in force when it began, or NULL. */
+HA_API const char *ha_sequence_process_command_line(const ha_sequence *seq);
+/** 1 when a 4660 deleted the object through it. */
+HA_API int ha_sequence_deleted(const ha_sequence *seq);
+/** SubjectUserSid of its first event, or NULL. */
+HA_API const char *ha_sequence_subject_user_sid(const ha_sequence *seq);
+/** SubjectUserName of its first event, or NULL. */
+HA_API const char *ha_sequence_subject_user_name(const ha_sequence *seq);
+/** SubjectDomainName of its first event, or NULL. */
+HA_API const char *ha_sequence_subject_domain_name(const ha_sequence *seq);
+/** EventRecordID of its first event. */
+HA_API uint64_t ha_sequence_first_record_id(const ha_sequence *seq);
+/** EventRecordID of its last event. */
+HA_API uint64_t ha_sequence_last_record_id(const ha_sequence *seq);
+/** 1 when a 4690 made it (a duplicate); then the two getters below say from
+ *  which process and handle. */
+HA_API int ha_sequence_duplicated(const ha_sequence *seq);
+/** The 4690's SourceProcessId (0 when not a duplicate). */
+HA_API uint64_t ha_sequence_source_process_id(const ha_sequence *seq);
+/** The 4690's SourceHandleId (0 when not a duplicate). */
+HA_API uint64_t ha_sequence_source_handle_id(const ha_sequence *seq);
+
+/**
+ * The sequence as one JSON object (no newline) with exactly the keys of the
+ * contract (type "sequence", computer, process_id, handle_id, logon_id,
+ * opened, end, open_time, end_time, duration_ns, accesses, access_mask,
+ * object_type, object_name, process_name, process_command_line, deleted)
+ * followed by requested_access, subject_user_sid, subject_user_name,
+ * subject_domain_name, first_record_id, last_record_id and duplicated_from.
+ * Works like ha_record_json().
+ */
+HA_API size_t ha_sequence_json(const ha_sequence *seq, char *buf, size_t cap);
+/** Copy a sequence so that it outlives the callback. Free with
+ *  ha_sequence_free(). */
+HA_API int ha_sequence_copy(const ha_sequence *seq, ha_sequence **out);
+/** Free a copy made by ha_sequence_copy(). NULL is ignored. */
+HA_API void ha_sequence_free(ha_sequence *seq);
+/** @} */
+
+/* ------------------------------------------------------------------------ */
+/** @defgroup correlator Correlator
+ *  Follows every handle through a hash table keyed on (Computer, ProcessId,
+ *  HandleId, SubjectLogonId), processes through a second one keyed on
+ *  (Computer, NewProcessId).
+ *  @{ */
+
+/** A correlator of handle events. */
+typedef struct ha_correlator ha_correlator;
+
+/**
+ * Called when a sequence opens, when an event joins it, and when it ends.
+ * `rec` is the event responsible (NULL when ha_correlator_flush() ends the
+ * sequence). Return 0 to go on; see ha_correlator_add() for non-zero.
+ */
+typedef int (*ha_sequence_cb)(const ha_sequence *seq, const ha_record *rec, void *userdata);
+
+/** Default bound on open sequences (2^20; about 300 MB at worst). */
+#define HA_DEFAULT_MAX_OPEN ((size_t)1 << 20)
+/** Default bound on processes remembered without open sequences (2^18). */
+#define HA_DEFAULT_MAX_PROCESSES ((size_t)1 << 18)
+
+/** Version of ::ha_correlator_options this header describes. */
+#define HA_CORRELATOR_OPTIONS_VERSION 1
+
+/** How a correlator is made; zero bounds mean the defaults. Grows only at
+ *  its end. */
+typedef struct ha_correlator_options {
+    unsigned int version;           /**< #HA_CORRELATOR_OPTIONS_VERSION */
+    ha_sequence_cb on_open;         /**< a sequence began (may be NULL) */
+    ha_sequence_cb on_access;       /**< a 4663 or 4660 joined an open sequence (may be NULL) */
+    ha_sequence_cb on_end;          /**< a sequence ended (may be NULL) */
+    void *userdata;                 /**< passed to the callbacks */
+    size_t max_open;                /**< 0: #HA_DEFAULT_MAX_OPEN; beyond it the oldest is evicted */
+    size_t max_processes;           /**< 0: #HA_DEFAULT_MAX_PROCESSES idle processes kept */
+    const ha_allocator *allocator;  /**< NULL: malloc/realloc/free; copied */
+} ha_correlator_options;
+
+/** Static initialiser for ::ha_correlator_options. */
+#define HA_CORRELATOR_OPTIONS_INIT { HA_CORRELATOR_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, 0, NULL }
+
+/** Initialise `opts` for `version` (pass #HA_CORRELATOR_OPTIONS_VERSION). */
+HA_API int ha_correlator_options_init(ha_correlator_options *opts, unsigned int version);
+/** Make a correlator. `opts` may be NULL for the defaults. */
+HA_API int ha_correlator_new(const ha_correlator_options *opts, ha_correlator **out);
+/** Free a correlator; open sequences are dropped without callbacks. NULL is
+ *  ignored. */
+HA_API void ha_correlator_free(ha_correlator *corr);
+
+/**
+ * Apply one record. Events outside the handle family are ignored. The record
+ * is applied whole, every callback it causes is made, and the first non-zero
+ * value a callback returned is returned (so stopping takes effect between
+ * records). Otherwise #HA_OK, or #HA_ERR_NOMEM (the record was not applied;
+ * the correlator stays usable).
+ */
+HA_API int ha_correlator_add(ha_correlator *corr, const ha_record *rec);
+/**
+ * An ::ha_record_cb that passes each record to the correlator given as
+ * `userdata`: set a reader's on_record to it to correlate while reading.
+ */
+HA_API int ha_correlator_on_record(const ha_record *rec, void *userdata);
+/**
+ * End of input: every open sequence ends with #HA_END_END_OF_INPUT, oldest
+ * activity first. A callback's non-zero value stops the flush and is
+ * returned; flush again to end the rest.
+ */
+HA_API int ha_correlator_flush(ha_correlator *corr);
+
+/** Counters of a correlator. */
+typedef enum ha_correlator_counter {
+    HA_CORR_RECORDS = 0,       /**< records added */
+    HA_CORR_UNUSABLE = 1,      /**< handle-family records lacking a field the key needs */
+    HA_CORR_FAILED_OPENS = 2,  /**< 4656/4661 that opened nothing (failure or HandleId 0) */
+    HA_CORR_OPEN = 3,          /**< sequences open now */
+    HA_CORR_PROCESSES = 4,     /**< processes remembered now */
+    HA_CORR_SEQUENCES = 5      /**< sequences begun */
+} ha_correlator_counter;
+
+/** The value of a counter. */
+HA_API uint64_t ha_correlator_count(const ha_correlator *corr, ha_correlator_counter which);
+/** How many sequences ended for `end`. */
+HA_API uint64_t ha_correlator_ended(const ha_correlator *corr, ha_end end);
 /** @} */
 
 /* ------------------------------------------------------------------------ */

@@ -1,0 +1,91 @@
+/* The correlator's tables, shared by correlator.c (the rules), sequence.c
+ * (getters, copies, JSON) and, later, the state snapshots. */
+#ifndef HAI_CORRELATE_H
+#define HAI_CORRELATE_H
+
+#include "intern.h"
+#include "record.h"
+
+/* Keys are compared as bytes: no padding, zero-initialised. */
+typedef struct hai_key {
+    const hai_istr *host;
+    uint64_t pid, hid, logon;
+} hai_key;
+
+typedef struct hai_pkey {
+    const hai_istr *host;
+    uint64_t pid;
+} hai_pkey;
+
+typedef struct hai_akey {
+    const hai_istr *host;
+    uint64_t pid, hid;
+} hai_akey;
+
+struct hai_proc;
+struct hai_alias;
+
+enum { HAI_SEQ_OPENED = 1, HAI_SEQ_DELETED = 2, HAI_SEQ_DUPLICATE = 4, HAI_SEQ_COPY = 8 };
+
+struct ha_sequence {
+    UT_hash_handle hh;
+    hai_key key;
+    struct hai_proc *proc;         /* whose open list holds it */
+    ha_sequence *pprev, *pnext;    /* that list */
+    ha_sequence *lprev, *lnext;    /* activity order, oldest first */
+    struct hai_alias *alias;       /* a duplicate's (source pid, handle) */
+    hai_istr *object_type, *object_name, *process_name, *command_line;
+    hai_istr *sid, *user, *domain;
+    int64_t open_time, end_time;
+    uint64_t accesses;
+    uint32_t access_mask, requested;
+    uint64_t first_record, last_record;
+    uint64_t src_pid, src_hid;
+    uint8_t flags;
+    uint8_t end;
+};
+
+typedef struct hai_proc {
+    UT_hash_handle hh;
+    hai_pkey key;
+    struct ha_correlator *owner;      /* for copies of its sequences */
+    hai_istr *image, *command_line;
+    int64_t created;
+    uint64_t parent_pid;
+    int known;                        /* a 4688 described it */
+    ha_sequence *open_head, *open_tail;
+    size_t nopen;
+    struct hai_proc *iprev, *inext;   /* idle list (known, nothing open) */
+    int idle;
+} hai_proc;
+
+typedef struct hai_alias {
+    UT_hash_handle hh;
+    hai_akey key;
+    ha_sequence *seq;
+} hai_alias;
+
+#define HAI_END_COUNT 6
+
+struct ha_correlator {
+    ha_allocator alloc;
+    ha_sequence_cb on_open, on_access, on_end;
+    void *userdata;
+    size_t max_open, max_processes;
+    hai_interner strings;
+    hai_istr *last_host; /* one reference held: most records share a host */
+    ha_sequence *seqs;
+    hai_proc *procs;
+    hai_alias *aliases;
+    ha_sequence *lru_head, *lru_tail;
+    hai_proc *idle_head, *idle_tail;
+    size_t nidle;
+    int cb_rc; /* first non-zero callback value of the current call */
+    int oom;
+    uint64_t counts[6];
+    uint64_t ended[HAI_END_COUNT];
+};
+
+static inline const char *hai_istr_text(const hai_istr *x) { return x ? x->s : NULL; }
+
+#endif

@@ -1,0 +1,656 @@
+/* The correlation rules of CONTRACT.md ("Correlation"), applied record by
+ * record. */
+#include <string.h>
+
+#include "convert.h"
+#include "correlate.h"
+
+enum { C_RECORDS, C_UNUSABLE, C_FAILED_OPENS, C_OPEN, C_PROCESSES, C_SEQUENCES };
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static int field_uint(const ha_record *r, ha_field f, uint64_t *out)
+{
+    size_t n;
+    const char *v = hai_rec_raw(r, f, &n);
+    return v && hai_parse_uint(v, n, out) == HA_OK;
+}
+
+/* An interned copy of a field's raw text, NULL when absent (or no memory). */
+static hai_istr *field_istr(ha_correlator *c, const ha_record *r, ha_field f)
+{
+    size_t n;
+    const char *v = hai_rec_raw(r, f, &n);
+    if (!v)
+        return NULL;
+    hai_istr *x = hai_intern(&c->strings, v, n);
+    if (!x)
+        c->oom = 1;
+    return x;
+}
+
+/* The record's computer, interned; borrowed (the cache holds a reference). */
+static const hai_istr *host_of(ha_correlator *c, const ha_record *r)
+{
+    const char *h = hai_rec_str(r, r->computer);
+    size_t n = h ? strlen(h) : 0;
+    if (!h)
+        h = "";
+    if (c->last_host && c->last_host->len == n && memcmp(c->last_host->s, h, n) == 0)
+        return c->last_host;
+    hai_istr *x = hai_intern(&c->strings, h, n);
+    if (!x) {
+        c->oom = 1;
+        return NULL;
+    }
+    hai_istr_unref(&c->strings, c->last_host);
+    c->last_host = x;
+    return x;
+}
+
+static void note(ha_correlator *c, int rc)
+{
+    if (rc && !c->cb_rc)
+        c->cb_rc = rc;
+}
+
+/* ---- processes ---------------------------------------------------------- */
+
+static void idle_unlink(ha_correlator *c, hai_proc *p)
+{
+    if (!p->idle)
+        return;
+    if (p->iprev)
+        p->iprev->inext = p->inext;
+    else
+        c->idle_head = p->inext;
+    if (p->inext)
+        p->inext->iprev = p->iprev;
+    else
+        c->idle_tail = p->iprev;
+    p->iprev = p->inext = NULL;
+    p->idle = 0;
+    c->nidle--;
+}
+
+static void proc_free(ha_correlator *c, hai_proc *p)
+{
+    const ha_allocator *hai_hash_alloc = &c->alloc;
+    int hai_hash_oom = 0;
+    idle_unlink(c, p);
+    HASH_DEL(c->procs, p);
+    (void)hai_hash_oom;
+    hai_istr_unref(&c->strings, p->image);
+    hai_istr_unref(&c->strings, p->command_line);
+    hai_istr_unref(&c->strings, (hai_istr *)p->key.host);
+    hai_free(&c->alloc, p);
+    c->counts[C_PROCESSES]--;
+}
+
+/* A process with nothing open: kept while it describes something (a 4688),
+ * as the newest idle one, and the oldest idle ones go past the bound. */
+static void proc_settle(ha_correlator *c, hai_proc *p)
+{
+    if (p->nopen)
+        return;
+    if (!p->known) {
+        proc_free(c, p);
+        return;
+    }
+    idle_unlink(c, p);
+    p->iprev = c->idle_tail;
+    p->inext = NULL;
+    if (c->idle_tail)
+        c->idle_tail->inext = p;
+    else
+        c->idle_head = p;
+    c->idle_tail = p;
+    p->idle = 1;
+    c->nidle++;
+    while (c->nidle > c->max_processes)
+        proc_free(c, c->idle_head);
+}
+
+static hai_proc *proc_find(ha_correlator *c, const hai_istr *host, uint64_t pid)
+{
+    hai_pkey k;
+    memset(&k, 0, sizeof k);
+    k.host = host;
+    k.pid = pid;
+    hai_proc *p;
+    HASH_FIND(hh, c->procs, &k, sizeof k, p);
+    return p;
+}
+
+/* Find or make the process slot; NULL when out of memory. */
+static hai_proc *proc_get(ha_correlator *c, const hai_istr *host, uint64_t pid)
+{
+    hai_proc *p = proc_find(c, host, pid);
+    if (p)
+        return p;
+    const ha_allocator *hai_hash_alloc = &c->alloc;
+    int hai_hash_oom = 0;
+    p = hai_calloc(&c->alloc, 1, sizeof *p);
+    if (!p) {
+        c->oom = 1;
+        return NULL;
+    }
+    p->key.host = hai_istr_ref((hai_istr *)host);
+    p->key.pid = pid;
+    p->owner = c;
+    p->created = HA_TIME_NONE;
+    HASH_ADD(hh, c->procs, key, sizeof p->key, p);
+    if (hai_hash_oom) {
+        hai_istr_unref(&c->strings, (hai_istr *)host);
+        hai_free(&c->alloc, p);
+        c->oom = 1;
+        return NULL;
+    }
+    c->counts[C_PROCESSES]++;
+    return p;
+}
+
+/* ---- sequences ---------------------------------------------------------- */
+
+static void lru_unlink(ha_correlator *c, ha_sequence *s)
+{
+    if (s->lprev)
+        s->lprev->lnext = s->lnext;
+    else
+        c->lru_head = s->lnext;
+    if (s->lnext)
+        s->lnext->lprev = s->lprev;
+    else
+        c->lru_tail = s->lprev;
+    s->lprev = s->lnext = NULL;
+}
+
+static void lru_append(ha_correlator *c, ha_sequence *s)
+{
+    s->lprev = c->lru_tail;
+    s->lnext = NULL;
+    if (c->lru_tail)
+        c->lru_tail->lnext = s;
+    else
+        c->lru_head = s;
+    c->lru_tail = s;
+}
+
+static void touch(ha_correlator *c, ha_sequence *s, const ha_record *r)
+{
+    if (r && (r->has & HAI_HAS_RECORD_ID))
+        s->last_record = r->record_id;
+    if (c->lru_tail != s) {
+        lru_unlink(c, s);
+        lru_append(c, s);
+    }
+}
+
+static void alias_drop(ha_correlator *c, ha_sequence *s)
+{
+    hai_alias *a = s->alias;
+    if (!a)
+        return;
+    const ha_allocator *hai_hash_alloc = &c->alloc;
+    int hai_hash_oom = 0;
+    HASH_DEL(c->aliases, a);
+    (void)hai_hash_oom;
+    hai_free(&c->alloc, a);
+    s->alias = NULL;
+}
+
+static void seq_release(ha_correlator *c, ha_sequence *s)
+{
+    hai_istr *strs[] = {s->object_type, s->object_name, s->process_name, s->command_line,
+                        s->sid,         s->user,        s->domain,       (hai_istr *)s->key.host};
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+        hai_istr_unref(&c->strings, strs[i]);
+    hai_free(&c->alloc, s);
+}
+
+/* End `s`: tell the caller, then forget it. */
+static void seq_end(ha_correlator *c, ha_sequence *s, ha_end end, int64_t t, const ha_record *r)
+{
+    const ha_allocator *hai_hash_alloc = &c->alloc;
+    int hai_hash_oom = 0;
+    s->end = (uint8_t)end;
+    s->end_time = end == HA_END_EVICTED || end == HA_END_END_OF_INPUT ? HA_TIME_NONE : t;
+    if (r && (r->has & HAI_HAS_RECORD_ID))
+        s->last_record = r->record_id;
+    if (c->on_end)
+        note(c, c->on_end(s, r, c->userdata));
+    c->ended[end]++;
+    HASH_DEL(c->seqs, s);
+    (void)hai_hash_oom;
+    lru_unlink(c, s);
+    alias_drop(c, s);
+    hai_proc *p = s->proc;
+    if (s->pprev)
+        s->pprev->pnext = s->pnext;
+    else
+        p->open_head = s->pnext;
+    if (s->pnext)
+        s->pnext->pprev = s->pprev;
+    else
+        p->open_tail = s->pprev;
+    p->nopen--;
+    c->counts[C_OPEN]--;
+    seq_release(c, s);
+    proc_settle(c, p);
+}
+
+static ha_sequence *seq_find(ha_correlator *c, const hai_key *k)
+{
+    ha_sequence *s;
+    HASH_FIND(hh, c->seqs, k, sizeof *k, s);
+    return s;
+}
+
+/* The open sequence for a 4663/4660/4658: its own key, or the duplicate
+ * whose close Windows logs under the source process's ID. */
+static ha_sequence *seq_lookup(ha_correlator *c, const hai_key *k)
+{
+    ha_sequence *s = seq_find(c, k);
+    if (s)
+        return s;
+    hai_akey ak;
+    memset(&ak, 0, sizeof ak);
+    ak.host = k->host;
+    ak.pid = k->pid;
+    ak.hid = k->hid;
+    hai_alias *a;
+    HASH_FIND(hh, c->aliases, &ak, sizeof ak, a);
+    return a ? a->seq : NULL;
+}
+
+/* Begin a sequence for `k` with the record's subject; NULL when out of
+ * memory. Makes room first when the bound on open sequences is reached. */
+static ha_sequence *seq_begin(ha_correlator *c, const hai_key *k, int opened, const ha_record *r)
+{
+    const ha_allocator *hai_hash_alloc = &c->alloc;
+    int hai_hash_oom = 0;
+    while (c->counts[C_OPEN] >= c->max_open && c->lru_head)
+        seq_end(c, c->lru_head, HA_END_EVICTED, HA_TIME_NONE, r);
+    hai_proc *p = proc_get(c, k->host, k->pid);
+    if (!p)
+        return NULL;
+    ha_sequence *s = hai_calloc(&c->alloc, 1, sizeof *s);
+    if (!s) {
+        c->oom = 1;
+        proc_settle(c, p);
+        return NULL;
+    }
+    s->key = *k;
+    hai_istr_ref((hai_istr *)k->host);
+    s->open_time = opened ? r->time : HA_TIME_NONE;
+    s->end_time = HA_TIME_NONE;
+    s->flags = opened ? HAI_SEQ_OPENED : 0;
+    s->first_record = s->last_record = r->record_id;
+    s->sid = field_istr(c, r, HA_FIELD_SUBJECT_USER_SID);
+    s->user = field_istr(c, r, HA_FIELD_SUBJECT_USER_NAME);
+    s->domain = field_istr(c, r, HA_FIELD_SUBJECT_DOMAIN_NAME);
+    s->command_line = hai_istr_ref(p->command_line);
+    HASH_ADD(hh, c->seqs, key, sizeof s->key, s);
+    if (hai_hash_oom || c->oom) {
+        if (!hai_hash_oom)
+            HASH_DEL(c->seqs, s);
+        c->oom = 1;
+        seq_release(c, s);
+        proc_settle(c, p);
+        return NULL;
+    }
+    s->proc = p;
+    s->pprev = p->open_tail;
+    if (p->open_tail)
+        p->open_tail->pnext = s;
+    else
+        p->open_head = s;
+    p->open_tail = s;
+    if (p->nopen++ == 0)
+        idle_unlink(c, p);
+    lru_append(c, s);
+    c->counts[C_OPEN]++;
+    c->counts[C_SEQUENCES]++;
+    return s;
+}
+
+static void set_object(ha_correlator *c, ha_sequence *s, const ha_record *r)
+{
+    s->object_type = field_istr(c, r, HA_FIELD_OBJECT_TYPE);
+    s->object_name = field_istr(c, r, HA_FIELD_OBJECT_NAME);
+}
+
+/* ProcessName of the record, or else the image the 4688 table knows. */
+static void set_process_name(ha_correlator *c, ha_sequence *s, const ha_record *r)
+{
+    s->process_name = field_istr(c, r, HA_FIELD_PROCESS_NAME);
+    if (!s->process_name)
+        s->process_name = hai_istr_ref(s->proc->image);
+}
+
+/* ---- the rules ---------------------------------------------------------- */
+
+static int key_of(ha_correlator *c, const ha_record *r, ha_field pid_field, ha_field hid_field, hai_key *k)
+{
+    memset(k, 0, sizeof *k);
+    if (!field_uint(r, pid_field, &k->pid) || !field_uint(r, hid_field, &k->hid) ||
+        !field_uint(r, HA_FIELD_SUBJECT_LOGON_ID, &k->logon)) {
+        c->counts[C_UNUSABLE]++;
+        return 0;
+    }
+    k->host = host_of(c, r);
+    return k->host != NULL;
+}
+
+/* 4656, 4661: a successful request with a handle opens a sequence. */
+static void rule_open(ha_correlator *c, const ha_record *r)
+{
+    hai_key k;
+    if (!key_of(c, r, HA_FIELD_PROCESS_ID, HA_FIELD_HANDLE_ID, &k))
+        return;
+    if (k.hid == 0 || ha_record_audit(r) == HA_AUDIT_FAILURE) {
+        c->counts[C_FAILED_OPENS]++;
+        return;
+    }
+    ha_sequence *s = seq_find(c, &k);
+    if (s)
+        seq_end(c, s, HA_END_HANDLE_REUSED, r->time, r);
+    s = seq_begin(c, &k, 1, r);
+    if (!s)
+        return;
+    set_object(c, s, r);
+    set_process_name(c, s, r);
+    uint64_t mask;
+    if (field_uint(r, HA_FIELD_ACCESS_MASK, &mask))
+        s->requested = (uint32_t)mask;
+    if (c->on_open)
+        note(c, c->on_open(s, r, c->userdata));
+}
+
+/* 4663, 4660, 4658: use, delete through, close. */
+static void rule_use(ha_correlator *c, const ha_record *r)
+{
+    hai_key k;
+    if (!key_of(c, r, HA_FIELD_PROCESS_ID, HA_FIELD_HANDLE_ID, &k))
+        return;
+    ha_sequence *s = seq_lookup(c, &k);
+    if (!s) { /* its open came before the log began */
+        s = seq_begin(c, &k, 0, r);
+        if (!s)
+            return;
+        set_object(c, s, r);
+        set_process_name(c, s, r);
+        if (c->on_open)
+            note(c, c->on_open(s, r, c->userdata));
+    } else {
+        touch(c, s, r);
+    }
+    if (r->event_id == 4658) {
+        seq_end(c, s, HA_END_CLOSE, r->time, r);
+        return;
+    }
+    if (r->event_id == 4663) {
+        uint64_t mask = 0;
+        s->accesses++;
+        if (field_uint(r, HA_FIELD_ACCESS_MASK, &mask))
+            s->access_mask |= (uint32_t)mask;
+        if (!s->object_name) {
+            hai_istr_unref(&c->strings, s->object_type);
+            set_object(c, s, r);
+        }
+    } else {
+        s->flags |= HAI_SEQ_DELETED;
+    }
+    if (c->on_access)
+        note(c, c->on_access(s, r, c->userdata));
+}
+
+/* 4689: every open sequence of the process ends, whatever its logon. */
+static void rule_exit(ha_correlator *c, const ha_record *r)
+{
+    uint64_t pid;
+    if (!field_uint(r, HA_FIELD_PROCESS_ID, &pid)) {
+        c->counts[C_UNUSABLE]++;
+        return;
+    }
+    const hai_istr *host = host_of(c, r);
+    hai_proc *p = host ? proc_find(c, host, pid) : NULL;
+    if (!p)
+        return;
+    while (p->open_head) {
+        int last = p->nopen == 1; /* ending the last one may free p */
+        seq_end(c, p->open_head, HA_END_PROCESS_EXIT, r->time, r);
+        if (last)
+            break;
+    }
+}
+
+/* 4688: remember the process; a later one with the same PID replaces it. */
+static void rule_create(ha_correlator *c, const ha_record *r)
+{
+    uint64_t pid, parent = 0;
+    if (!field_uint(r, HA_FIELD_NEW_PROCESS_ID, &pid)) {
+        c->counts[C_UNUSABLE]++;
+        return;
+    }
+    const hai_istr *host = host_of(c, r);
+    hai_proc *p = host ? proc_get(c, host, pid) : NULL;
+    if (!p)
+        return;
+    hai_istr *image = field_istr(c, r, HA_FIELD_NEW_PROCESS_NAME);
+    hai_istr *cmd = field_istr(c, r, HA_FIELD_COMMAND_LINE);
+    hai_istr_unref(&c->strings, p->image);
+    hai_istr_unref(&c->strings, p->command_line);
+    p->image = image;
+    p->command_line = cmd;
+    p->created = r->time;
+    field_uint(r, HA_FIELD_PROCESS_ID, &parent);
+    p->parent_pid = parent;
+    p->known = 1;
+    proc_settle(c, p); /* newest idle one, when nothing is open */
+}
+
+/* 4690: the target handle begins a sequence of its own, and a 4658 of the
+ * source process's ID with the target handle's value closes it. */
+static void rule_duplicate(ha_correlator *c, const ha_record *r)
+{
+    hai_key src, k;
+    uint64_t tpid, thid;
+    if (!key_of(c, r, HA_FIELD_SOURCE_PROCESS_ID, HA_FIELD_SOURCE_HANDLE_ID, &src))
+        return;
+    if (!field_uint(r, HA_FIELD_TARGET_PROCESS_ID, &tpid) || !field_uint(r, HA_FIELD_TARGET_HANDLE_ID, &thid)) {
+        c->counts[C_UNUSABLE]++;
+        return;
+    }
+    k = src;
+    k.pid = tpid;
+    k.hid = thid;
+    ha_sequence *from = seq_find(c, &src);
+    if (!from) { /* the source may be open under another logon */
+        hai_proc *sp = proc_find(c, src.host, src.pid);
+        for (ha_sequence *x = sp ? sp->open_head : NULL; x && !from; x = x->pnext)
+            if (x->key.hid == src.hid)
+                from = x;
+    }
+    ha_sequence *s = seq_find(c, &k);
+    if (s) {
+        if (s == from)
+            from = NULL;
+        seq_end(c, s, HA_END_HANDLE_REUSED, r->time, r);
+    }
+    /* `from` may have been evicted by seq_begin: take what it says first */
+    hai_istr *otype = from ? hai_istr_ref(from->object_type) : NULL;
+    hai_istr *oname = from ? hai_istr_ref(from->object_name) : NULL;
+    s = seq_begin(c, &k, 1, r);
+    if (!s) {
+        hai_istr_unref(&c->strings, otype);
+        hai_istr_unref(&c->strings, oname);
+        return;
+    }
+    s->object_type = otype;
+    s->object_name = oname;
+    s->process_name = hai_istr_ref(s->proc->image);
+    s->flags |= HAI_SEQ_DUPLICATE;
+    s->src_pid = src.pid;
+    s->src_hid = src.hid;
+    /* the alias (source pid, target handle) -> s */
+    const ha_allocator *hai_hash_alloc = &c->alloc;
+    int hai_hash_oom = 0;
+    hai_akey ak;
+    memset(&ak, 0, sizeof ak);
+    ak.host = k.host;
+    ak.pid = src.pid;
+    ak.hid = thid;
+    hai_alias *a;
+    HASH_FIND(hh, c->aliases, &ak, sizeof ak, a);
+    if (a) { /* a newer duplicate takes the alias over */
+        a->seq->alias = NULL;
+    } else {
+        a = hai_calloc(&c->alloc, 1, sizeof *a);
+        if (a) {
+            a->key = ak;
+            HASH_ADD(hh, c->aliases, key, sizeof a->key, a);
+            if (hai_hash_oom) {
+                hai_free(&c->alloc, a);
+                a = NULL;
+            }
+        }
+        if (!a)
+            c->oom = 1;
+    }
+    if (a) {
+        a->seq = s;
+        s->alias = a;
+    }
+    if (c->on_open)
+        note(c, c->on_open(s, r, c->userdata));
+}
+
+/* ---- public API --------------------------------------------------------- */
+
+int ha_correlator_options_init(ha_correlator_options *opts, unsigned int version)
+{
+    if (!opts || version == 0 || version > HA_CORRELATOR_OPTIONS_VERSION)
+        return HA_ERR_INVALID;
+    ha_correlator_options init = HA_CORRELATOR_OPTIONS_INIT;
+    *opts = init;
+    opts->version = version;
+    return HA_OK;
+}
+
+int ha_correlator_new(const ha_correlator_options *opts, ha_correlator **out)
+{
+    ha_correlator_options defaults = HA_CORRELATOR_OPTIONS_INIT;
+    if (!out)
+        return HA_ERR_INVALID;
+    *out = NULL;
+    if (!opts)
+        opts = &defaults;
+    if (opts->version == 0 || opts->version > HA_CORRELATOR_OPTIONS_VERSION)
+        return HA_ERR_INVALID;
+    ha_allocator a;
+    hai_allocator_init(&a, opts->allocator);
+    ha_correlator *c = hai_calloc(&a, 1, sizeof *c);
+    if (!c)
+        return HA_ERR_NOMEM;
+    c->alloc = a;
+    c->on_open = opts->on_open;
+    c->on_access = opts->on_access;
+    c->on_end = opts->on_end;
+    c->userdata = opts->userdata;
+    c->max_open = opts->max_open ? opts->max_open : HA_DEFAULT_MAX_OPEN;
+    c->max_processes = opts->max_processes ? opts->max_processes : HA_DEFAULT_MAX_PROCESSES;
+    hai_interner_init(&c->strings, &c->alloc);
+    *out = c;
+    return HA_OK;
+}
+
+void ha_correlator_free(ha_correlator *c)
+{
+    if (!c)
+        return;
+    const ha_allocator *hai_hash_alloc = &c->alloc;
+    int hai_hash_oom = 0;
+    ha_sequence *s, *stmp;
+    HASH_ITER(hh, c->seqs, s, stmp) {
+        HASH_DEL(c->seqs, s);
+        hai_free(&c->alloc, s);
+    }
+    hai_proc *p, *ptmp;
+    HASH_ITER(hh, c->procs, p, ptmp) {
+        HASH_DEL(c->procs, p);
+        hai_free(&c->alloc, p);
+    }
+    hai_alias *al, *atmp;
+    HASH_ITER(hh, c->aliases, al, atmp) {
+        HASH_DEL(c->aliases, al);
+        hai_free(&c->alloc, al);
+    }
+    (void)hai_hash_oom;
+    hai_interner_free(&c->strings); /* every string, whatever its count */
+    ha_allocator a = c->alloc;
+    hai_free(&a, c);
+}
+
+int ha_correlator_add(ha_correlator *c, const ha_record *r)
+{
+    if (!c || !r)
+        return HA_ERR_INVALID;
+    c->cb_rc = 0;
+    c->oom = 0;
+    c->counts[C_RECORDS]++;
+    switch (r->event_id) {
+    case 4656:
+    case 4661:
+        rule_open(c, r);
+        break;
+    case 4663:
+    case 4660:
+    case 4658:
+        rule_use(c, r);
+        break;
+    case 4689:
+        rule_exit(c, r);
+        break;
+    case 4688:
+        rule_create(c, r);
+        break;
+    case 4690:
+        rule_duplicate(c, r);
+        break;
+    default:
+        break;
+    }
+    if (c->oom)
+        return HA_ERR_NOMEM;
+    return c->cb_rc;
+}
+
+int ha_correlator_on_record(const ha_record *rec, void *userdata)
+{
+    return ha_correlator_add(userdata, rec);
+}
+
+int ha_correlator_flush(ha_correlator *c)
+{
+    if (!c)
+        return HA_ERR_INVALID;
+    c->cb_rc = 0;
+    while (c->lru_head && !c->cb_rc)
+        seq_end(c, c->lru_head, HA_END_END_OF_INPUT, HA_TIME_NONE, NULL);
+    return c->cb_rc;
+}
+
+uint64_t ha_correlator_count(const ha_correlator *c, ha_correlator_counter which)
+{
+    if (!c || (unsigned)which >= sizeof c->counts / sizeof c->counts[0])
+        return 0;
+    return c->counts[which];
+}
+
+uint64_t ha_correlator_ended(const ha_correlator *c, ha_end end)
+{
+    if (!c || (unsigned)end >= HAI_END_COUNT)
+        return 0;
+    return c->ended[end];
+}

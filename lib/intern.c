@@ -1,0 +1,68 @@
+#include "intern.h"
+
+#include <string.h>
+
+void hai_interner_init(hai_interner *in, const ha_allocator *a)
+{
+    in->table = NULL;
+    in->alloc = a;
+    in->bytes = 0;
+    in->count = 0;
+}
+
+void hai_interner_free(hai_interner *in)
+{
+    const ha_allocator *hai_hash_alloc = in->alloc;
+    int hai_hash_oom = 0;
+    hai_istr *x, *tmp;
+    HASH_ITER(hh, in->table, x, tmp) {
+        HASH_DEL(in->table, x);
+        hai_free(in->alloc, x);
+    }
+    (void)hai_hash_oom;
+    in->bytes = 0;
+    in->count = 0;
+}
+
+hai_istr *hai_intern(hai_interner *in, const char *s, size_t len)
+{
+    const ha_allocator *hai_hash_alloc = in->alloc;
+    int hai_hash_oom = 0;
+    hai_istr *x;
+    if (len > UINT32_MAX - 1)
+        return NULL;
+    HASH_FIND(hh, in->table, s, (unsigned)len, x);
+    if (x) {
+        x->refs++;
+        return x;
+    }
+    x = hai_malloc(in->alloc, sizeof *x + len + 1);
+    if (!x)
+        return NULL;
+    memset(&x->hh, 0, sizeof x->hh);
+    x->refs = 1;
+    x->len = (uint32_t)len;
+    memcpy(x->s, s, len);
+    x->s[len] = '\0';
+    HASH_ADD_KEYPTR(hh, in->table, x->s, (unsigned)len, x);
+    if (hai_hash_oom) {
+        hai_free(in->alloc, x);
+        return NULL;
+    }
+    in->bytes += len + 1;
+    in->count++;
+    return x;
+}
+
+void hai_istr_unref(hai_interner *in, hai_istr *x)
+{
+    if (!x || --x->refs > 0)
+        return;
+    const ha_allocator *hai_hash_alloc = in->alloc;
+    int hai_hash_oom = 0;
+    HASH_DEL(in->table, x);
+    (void)hai_hash_oom;
+    in->bytes -= x->len + 1;
+    in->count--;
+    hai_free(in->alloc, x);
+}

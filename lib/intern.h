@@ -1,0 +1,41 @@
+/* Interned strings: one copy of each distinct string, shared by reference
+ * count (object names, process images, computer names). */
+#ifndef HAI_INTERN_H
+#define HAI_INTERN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hash.h"
+
+typedef struct hai_istr {
+    UT_hash_handle hh;
+    uint32_t refs;
+    uint32_t len;
+    char s[]; /* NUL-terminated */
+} hai_istr;
+
+typedef struct hai_interner {
+    hai_istr *table;
+    const ha_allocator *alloc;
+    size_t bytes; /* text bytes held, NULs included */
+    size_t count;
+} hai_interner;
+
+void hai_interner_init(hai_interner *in, const ha_allocator *a);
+/* Release every string whatever its count. */
+void hai_interner_free(hai_interner *in);
+/* The interned copy of s[0, len), with one more reference; NULL when out of
+ * memory. */
+hai_istr *hai_intern(hai_interner *in, const char *s, size_t len);
+/* One more reference to `x` (may be NULL). */
+static inline hai_istr *hai_istr_ref(hai_istr *x)
+{
+    if (x)
+        x->refs++;
+    return x;
+}
+/* One reference less; freed at zero. NULL is ignored. */
+void hai_istr_unref(hai_interner *in, hai_istr *x);
+
+#endif

@@ -1,0 +1,165 @@
+#include "stats.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uthash.h>
+
+#define TOP 10
+
+struct event_count {
+    UT_hash_handle hh;
+    uint32_t id;
+    uint64_t n;
+};
+
+struct proc_count {
+    UT_hash_handle hh;
+    char *key; /* computer \t pid \t image */
+    uint64_t n;
+};
+
+struct longest {
+    int64_t duration;
+    char *text;
+};
+
+struct stats {
+    struct event_count *events;
+    struct proc_count *procs;
+    struct longest top[TOP];
+    int ntop;
+};
+
+stats *stats_new(void)
+{
+    return calloc(1, sizeof(stats));
+}
+
+void stats_free(stats *st)
+{
+    if (!st)
+        return;
+    struct event_count *e, *et;
+    HASH_ITER(hh, st->events, e, et) {
+        HASH_DEL(st->events, e);
+        free(e);
+    }
+    struct proc_count *p, *pt;
+    HASH_ITER(hh, st->procs, p, pt) {
+        HASH_DEL(st->procs, p);
+        free(p->key);
+        free(p);
+    }
+    for (int i = 0; i < st->ntop; i++)
+        free(st->top[i].text);
+    free(st);
+}
+
+void stats_record(stats *st, const ha_record *rec)
+{
+    uint32_t id = ha_record_event_id(rec);
+    struct event_count *e;
+    HASH_FIND(hh, st->events, &id, sizeof id, e);
+    if (!e) {
+        e = calloc(1, sizeof *e);
+        if (!e)
+            return;
+        e->id = id;
+        HASH_ADD(hh, st->events, id, sizeof id, e);
+    }
+    e->n++;
+}
+
+static char *describe(const ha_sequence *s, int with_handle)
+{
+    const char *name = ha_sequence_process_name(s);
+    const char *obj = ha_sequence_object_name(s);
+    size_t n = strlen(ha_sequence_computer(s)) + (name ? strlen(name) : 1) + (obj ? strlen(obj) : 1) + 96;
+    char *t = malloc(n);
+    if (!t)
+        return NULL;
+    if (with_handle)
+        snprintf(t, n, "%s pid %" PRIu64 " handle 0x%" PRIx64 " %s %s", ha_sequence_computer(s),
+                 ha_sequence_process_id(s), ha_sequence_handle_id(s), name ? name : "-", obj ? obj : "-");
+    else
+        snprintf(t, n, "%s pid %" PRIu64 " %s", ha_sequence_computer(s), ha_sequence_process_id(s),
+                 name ? name : "-");
+    return t;
+}
+
+void stats_sequence(stats *st, const ha_sequence *s)
+{
+    char *key = describe(s, 0);
+    if (!key)
+        return;
+    struct proc_count *p;
+    HASH_FIND_STR(st->procs, key, p);
+    if (p) {
+        free(key);
+    } else {
+        p = calloc(1, sizeof *p);
+        if (!p) {
+            free(key);
+            return;
+        }
+        p->key = key;
+        HASH_ADD_KEYPTR(hh, st->procs, p->key, strlen(p->key), p);
+    }
+    p->n++;
+
+    int64_t d = ha_sequence_duration(s);
+    if (d == HA_TIME_NONE || (st->ntop == TOP && d <= st->top[TOP - 1].duration))
+        return;
+    char *text = describe(s, 1);
+    if (!text)
+        return;
+    int i;
+    if (st->ntop == TOP) { /* the shortest of the ten makes room */
+        i = TOP - 1;
+        free(st->top[i].text);
+    } else {
+        i = st->ntop++;
+    }
+    for (; i > 0 && st->top[i - 1].duration < d; i--)
+        st->top[i] = st->top[i - 1];
+    st->top[i].duration = d;
+    st->top[i].text = text;
+}
+
+static int by_id(const struct event_count *a, const struct event_count *b)
+{
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static int by_count(const struct proc_count *a, const struct proc_count *b)
+{
+    if (a->n != b->n)
+        return a->n > b->n ? -1 : 1;
+    return strcmp(a->key, b->key);
+}
+
+void stats_print(stats *st, const ha_correlator *corr, FILE *out)
+{
+    fprintf(out, "events by EventID:\n");
+    HASH_SORT(st->events, by_id);
+    for (struct event_count *e = st->events; e; e = e->hh.next)
+        fprintf(out, "  %6" PRIu32 "  %" PRIu64 "\n", e->id, e->n);
+    if (!corr)
+        return;
+    fprintf(out, "sequences by end:\n");
+    for (int e = HA_END_CLOSE; e <= HA_END_END_OF_INPUT; e++)
+        fprintf(out, "  %-14s %" PRIu64 "\n", ha_end_name((ha_end)e), ha_correlator_ended(corr, (ha_end)e));
+    fprintf(out, "processes with the most sequences:\n");
+    HASH_SORT(st->procs, by_count);
+    int k = 0;
+    for (struct proc_count *p = st->procs; p && k < TOP; p = p->hh.next, k++)
+        fprintf(out, "  %8" PRIu64 "  %s\n", p->n, p->key);
+    fprintf(out, "longest-open handles:\n");
+    for (int i = 0; i < st->ntop; i++) {
+        int64_t d = st->top[i].duration;
+        fprintf(out, "  %10" PRId64 ".%09" PRId64 " s  %s\n", d / 1000000000, (d < 0 ? -d : d) % 1000000000,
+                st->top[i].text);
+    }
+}
