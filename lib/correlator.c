@@ -215,7 +215,9 @@ static void seq_end(ha_correlator *c, ha_sequence *s, ha_end end, int64_t t, con
     int hai_hash_oom = 0;
     s->end = (uint8_t)end;
     s->end_time = end == HA_END_EVICTED || end == HA_END_END_OF_INPUT ? HA_TIME_NONE : t;
-    if (r && (r->has & HAI_HAS_RECORD_ID))
+    /* a 4658 or 4689 is the handle's own last event; a reopening or an
+     * eviction is another handle's */
+    if (r && (r->has & HAI_HAS_RECORD_ID) && (end == HA_END_CLOSE || end == HA_END_PROCESS_EXIT))
         s->last_record = r->record_id;
     if (c->on_end)
         note(c, c->on_end(s, r, c->userdata));

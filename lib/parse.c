@@ -268,7 +268,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *qname, const XML_Char **a
 static void end_capture(hai_builder *b)
 {
     ha_record *r = &b->rec;
-    const char *s = b->text.data + b->cap_start;
+    const char *s = b->text.data ? b->text.data + b->cap_start : ""; /* nothing stored yet */
     size_t n = b->text.len - b->cap_start;
     uint64_t v = 0;
     int cap = b->cap;

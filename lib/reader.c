@@ -716,12 +716,12 @@ int ha_reader_feed(ha_reader *r, const void *data, size_t len)
     const char *p = data;
     int rc = 0;
     r->counters[HA_COUNT_BYTES] += len;
-    if (r->stopped) { /* go on where a callback stopped */
+    if (r->stopped && r->carry.len > 0) { /* go on where a callback stopped */
         size_t used;
-        r->stopped = 0;
         rc = process(r, r->carry.data, r->carry.len, 0, &used);
         hai_buf_drop_front(&r->carry, used);
     }
+    r->stopped = 0;
     while (!rc && r->carry.len > 0 && len > 0) {
         /* Append just enough to decide what waits in carry. */
         size_t old = r->carry.len;

@@ -426,7 +426,9 @@ HA_API const char *ha_sequence_subject_user_name(const ha_sequence *seq);
 HA_API const char *ha_sequence_subject_domain_name(const ha_sequence *seq);
 /** EventRecordID of its first event. */
 HA_API uint64_t ha_sequence_first_record_id(const ha_sequence *seq);
-/** EventRecordID of its last event. */
+/** EventRecordID of its last event: the last that concerned the handle,
+ *  counting the 4658 or 4689 that ended it, but not a reopening of its key
+ *  or a record that evicted it. */
 HA_API uint64_t ha_sequence_last_record_id(const ha_sequence *seq);
 /** 1 when a 4690 made it (a duplicate); then the two getters below say from
  *  which process and handle. */
@@ -466,7 +468,10 @@ typedef struct ha_correlator ha_correlator;
 /**
  * Called when a sequence opens, when an event joins it, and when it ends.
  * `rec` is the event responsible (NULL when ha_correlator_flush() ends the
- * sequence). Return 0 to go on; see ha_correlator_add() for non-zero.
+ * sequence). A 4663 or 4660 that begins a sequence makes on_open, then
+ * on_access; a record that ends one sequence and begins another (a reused
+ * key, an eviction) makes on_end before on_open. Return 0 to go on; see
+ * ha_correlator_add() for non-zero.
  */
 typedef int (*ha_sequence_cb)(const ha_sequence *seq, const ha_record *rec, void *userdata);
 
@@ -483,7 +488,7 @@ typedef int (*ha_sequence_cb)(const ha_sequence *seq, const ha_record *rec, void
 typedef struct ha_correlator_options {
     unsigned int version;           /**< #HA_CORRELATOR_OPTIONS_VERSION */
     ha_sequence_cb on_open;         /**< a sequence began (may be NULL) */
-    ha_sequence_cb on_access;       /**< a 4663 or 4660 joined an open sequence (may be NULL) */
+    ha_sequence_cb on_access;       /**< a 4663 or 4660 joined a sequence (may be NULL) */
     ha_sequence_cb on_end;          /**< a sequence ended (may be NULL) */
     void *userdata;                 /**< passed to the callbacks */
     size_t max_open;                /**< 0: #HA_DEFAULT_MAX_OPEN; beyond it the oldest is evicted */
@@ -524,9 +529,10 @@ HA_API int ha_correlator_flush(ha_correlator *corr);
 
 /** Counters of a correlator. */
 typedef enum ha_correlator_counter {
-    HA_CORR_RECORDS = 0,       /**< records added */
-    HA_CORR_UNUSABLE = 1,      /**< handle-family records lacking a field the key needs */
-    HA_CORR_FAILED_OPENS = 2,  /**< 4656/4661 that opened nothing (failure or HandleId 0) */
+    HA_CORR_RECORDS = 0,       /**< records added, of any EventID */
+    HA_CORR_UNUSABLE = 1,      /**< handle-family records lacking a field the key needs (not applied) */
+    HA_CORR_FAILED_OPENS = 2,  /**< 4656/4661 that opened nothing: an Audit Failure (Keywords
+                                    bit 52) or HandleId 0; no audit bit at all still opens */
     HA_CORR_OPEN = 3,          /**< sequences open now */
     HA_CORR_PROCESSES = 4,     /**< processes remembered now */
     HA_CORR_SEQUENCES = 5      /**< sequences begun */

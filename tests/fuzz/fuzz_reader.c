@@ -1,0 +1,110 @@
+/* The reader on any bytes, in any chunking. Oracle: every chunking gives the
+ * same records and diagnostics as the whole buffer at once, and every
+ * record's JSON is well-formed. */
+#include <string.h>
+
+#include <handleaudit/handleaudit.h>
+
+#include "fuzz.h"
+#include "json_check.h"
+
+typedef struct {
+    uint64_t hash;
+    uint64_t records, diags;
+    char *json;
+    size_t cap;
+} digest;
+
+static void mix(digest *d, const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    for (size_t i = 0; i < n; i++)
+        d->hash = (d->hash ^ s[i]) * 1099511628211u;
+}
+
+static int on_record(const ha_record *r, void *ud)
+{
+    digest *d = ud;
+    size_t n = ha_record_json(r, NULL, 0);
+    if (n + 1 > d->cap) {
+        free(d->json);
+        d->cap = n + 1;
+        d->json = malloc(d->cap);
+        FUZZ_ASSERT(d->json != NULL);
+    }
+    FUZZ_ASSERT(ha_record_json(r, d->json, d->cap) == n);
+    FUZZ_ASSERT(json_valid(d->json, n));
+    mix(d, d->json, n);
+    /* the getters that decode on demand */
+    size_t count = ha_record_access_count(r);
+    uint32_t mask = ha_record_access_list_mask(r);
+    for (size_t i = 0; i < count; i++) {
+        size_t len = 0;
+        FUZZ_ASSERT(ha_record_access_token(r, i, &len) != NULL && len > 0);
+        mask |= ha_access_code_mask(ha_record_access_code(r, i));
+    }
+    FUZZ_ASSERT(mask == ha_record_access_list_mask(r));
+    for (int f = 1; f < HA_FIELD_COUNT_; f++) {
+        uint64_t v;
+        (void)ha_record_uint(r, (ha_field)f, &v);
+        (void)ha_record_string(r, (ha_field)f);
+    }
+    ha_record *copy;
+    if (ha_record_copy(r, &copy) == HA_OK) {
+        FUZZ_ASSERT(ha_record_json(copy, NULL, 0) == n);
+        ha_record_free(copy);
+    }
+    mix(d, &(uint64_t){ha_record_offset(r)}, 8);
+    d->records++;
+    return 0;
+}
+
+static int on_diag(const ha_diag *g, void *ud)
+{
+    digest *d = ud;
+    uint64_t v[5] = {(uint64_t)ha_diag_code(g), ha_diag_offset(g), ha_diag_line(g), ha_diag_column(g),
+                     ha_diag_event_offset(g)};
+    FUZZ_ASSERT(ha_diag_line(g) >= 1 && ha_diag_column(g) >= 1);
+    FUZZ_ASSERT(ha_diag_message(g)[0] != '\0');
+    mix(d, v, sizeof v);
+    d->diags++;
+    return 0;
+}
+
+static digest run(const uint8_t *data, size_t size, unsigned seed)
+{
+    digest d = {1469598103934665603u, 0, 0, NULL, 0};
+    ha_reader_options o = HA_READER_OPTIONS_INIT;
+    o.on_record = on_record;
+    o.on_diag = on_diag;
+    o.userdata = &d;
+    o.max_event_bytes = 1 << 16;
+    o.max_field_bytes = 1 << 12;
+    o.max_depth = 16;
+    ha_reader *r;
+    FUZZ_ASSERT(ha_reader_new(&o, &r) == HA_OK);
+    size_t i = 0;
+    while (i < size) {
+        size_t n = seed == 0 ? size : 1 + (seed = seed * 1103515245u + 12345u) % 97;
+        if (n > size - i)
+            n = size - i;
+        FUZZ_ASSERT(ha_reader_feed(r, data + i, n) == HA_OK);
+        i += n;
+    }
+    FUZZ_ASSERT(ha_reader_finish(r) == HA_OK);
+    FUZZ_ASSERT(ha_reader_count(r, HA_COUNT_BYTES) == size);
+    ha_reader_free(r);
+    free(d.json);
+    d.json = NULL;
+    return d;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    digest whole = run(data, size, 0);
+    digest parts = run(data, size, size ? data[0] | 1u : 1u);
+    FUZZ_ASSERT(whole.records == parts.records);
+    FUZZ_ASSERT(whole.diags == parts.diags);
+    FUZZ_ASSERT(whole.hash == parts.hash);
+    return 0;
+}
