@@ -2,7 +2,7 @@
 """The handleaudit command line as a user meets it: modes, exit status,
 messages and standard input.
 
-    test_tool.py HANDLEAUDIT SAMPLE.xml
+    test_tool.py HANDLEAUDIT SAMPLE.xml TOOL_SOURCE.c
 """
 import json, os, re, subprocess, sys, tempfile
 
@@ -20,13 +20,118 @@ def run(tool, *args, stdin=None):
     return subprocess.run([tool, *args], input=stdin, capture_output=True)
 
 
+def long_options(source):
+    """Every long option the tool accepts, from its getopt table."""
+    text = open(source, encoding="utf-8").read()
+    table = text[text.index("longopts[] = {"):]
+    table = table[:table.index("};")]
+    opts = re.findall(r'\{"([a-z-]+)",', table)
+    check(len(opts) >= 6, "found the option table")
+    return opts
+
+
+def sequences(out):
+    return [json.loads(l) for l in out.decode().splitlines()]
+
+
+def test_sequences(tool, sample):
+    p = run(tool, sample)
+    check(p.returncode == 0 and p.stderr == b"", "sequences read cleanly")
+    seqs = sequences(p.stdout)
+    check(len(seqs) == 4, "4 sequences in the sample, got %d" % len(seqs))
+    contract = ["type", "computer", "process_id", "handle_id", "logon_id", "opened", "end", "open_time",
+                "end_time", "duration_ns", "accesses", "access_mask", "object_type", "object_name",
+                "process_name", "process_command_line", "deleted"]
+    check(all(list(x)[:len(contract)] == contract for x in seqs), "the contract's keys come first, in order")
+    ends = [x["end"] for x in seqs]
+    check(ends == ["close", "close", "close", "process_exit"], "in the order they end: %s" % ends)
+    dup = seqs[3]
+    check(dup["duplicated_from"] == {"process_id": 0x2f8c, "handle_id": 0x3b4} and dup["handle_id"] == 0x41c,
+          "the duplicated handle, ended by its process's exit")
+    lsass = seqs[2]
+    check(lsass["accesses"] == 2 and lsass["access_mask"] == 0x410 and lsass["duration_ns"] == 117000900,
+          "accesses, mask and duration of the lsass handle")
+
+    # CSV: the same columns, a header row, RFC 4180 quoting
+    import csv, io
+    p = run(tool, "--format=csv", sample)
+    check(p.returncode == 0, "--format=csv")
+    rows = list(csv.reader(io.StringIO(p.stdout.decode(), newline="")))
+    header, body = rows[0], rows[1:]
+    check(header[:len(contract)] == contract, "CSV header starts with the contract's keys")
+    check(len(body) == len(seqs), "one CSV row a sequence")
+    for row, js in zip(body, seqs):
+        rec = dict(zip(header, row))
+        for k in contract:
+            v = js[k]
+            want = "" if v is None else ("true" if v is True else "false" if v is False else str(v))
+            check(rec[k] == want, "CSV %s = %r, JSON %r" % (k, rec[k], v))
+    p = run(tool, "--format=xml", sample)
+    check(p.returncode == 2, "an unknown format is a usage error")
+    p = run(tool, "--records", "--format=csv", sample)
+    check(p.returncode == 2, "--format=csv does not go with --records")
+
+    # --stats on standard error, at the end
+    p = run(tool, "--stats", sample)
+    err = p.stderr.decode()
+    check(p.returncode == 0 and sequences(p.stdout) == seqs, "--stats leaves standard output alone")
+    for part in ("events by EventID:", "sequences by end:", "processes with the most sequences:",
+                 "longest-open handles:"):
+        check(part in err, "--stats prints %r" % part)
+    check(re.search(r"^\s+4663\s+4$", err, re.M) is not None, "4 events 4663")
+    check(re.search(r"^\s+close\s+3$", err, re.M) is not None, "3 closed")
+    check(re.search(r"^\s+3\s+WKS-07\S* pid 12172 C:\\Windows\\System32\\notepad.exe$", err, re.M) is not None,
+          "notepad has the most sequences")
+    longest = err[err.index("longest-open handles:"):].splitlines()[1]
+    check("125.901324600 s" in longest and "handle 0x41c" in longest, "the longest-open handle first: %r" % longest)
+
+    # --max-open: the bound evicts the one idle longest
+    p = run(tool, "--max-open=1", sample)
+    ev = [x for x in sequences(p.stdout) if x["end"] == "evicted"]
+    check(len(ev) == 2 and all(x["end_time"] is None and x["duration_ns"] is None for x in ev),
+          "--max-open=1 evicts (got %d)" % len(ev))
+    check(run(tool, "--max-open=0", sample).returncode == 2, "--max-open needs a positive number")
+
+
+def test_progress(tool, sample):
+    """On a terminal, a file of more than 4 MB shows a progress line."""
+    import pty
+    with tempfile.TemporaryDirectory() as d:
+        big = os.path.join(d, "big.xml")
+        body = open(sample, "rb").read()
+        with open(big, "wb") as f:
+            while f.tell() < 48 << 20:
+                f.write(body)
+        master, slave = pty.openpty()
+        p = subprocess.Popen([tool, big], stdout=subprocess.DEVNULL, stderr=slave)
+        os.close(slave)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        p.wait()
+        os.close(master)
+        check(p.returncode == 0, "the big file reads cleanly")
+        check(b"events/s" in seen and b"open handles" in seen and b"MB" in seen,
+              "a progress line on the terminal: %r" % seen[:200])
+        q = run(tool, big)  # not a terminal: no progress
+        check(q.stderr == b"", "no progress line when standard error is not a terminal")
+
+
 def main():
-    tool, sample = sys.argv[1], sys.argv[2]
+    tool, sample, source = sys.argv[1], sys.argv[2], sys.argv[3]
+    test_sequences(tool, sample)
+    test_progress(tool, sample)
 
     p = run(tool, "--help")
     check(p.returncode == 0 and b"Usage: handleaudit" in p.stdout, "--help")
-    for opt in (b"--records", b"--help", b"--version"):
-        check(opt in p.stdout, "--help mentions %s" % opt.decode())
+    for opt in long_options(source):
+        check(("--" + opt).encode() in p.stdout, "--help documents --%s" % opt)
     p = run(tool, "--version")
     check(p.returncode == 0 and re.match(rb"handleaudit \d+\.\d+\.\d+\n", p.stdout), "--version")
     p = run(tool, "--no-such-option")
