@@ -24,6 +24,7 @@
 #include "alloc.h"
 #include "diag.h"
 #include "parse.h"
+#include "reader_internal.h"
 
 enum mode { M_OUTSIDE, M_INSIDE, M_DISCARD };
 enum step { S_CONTINUE, S_NEED_MORE, S_STOP };
@@ -70,6 +71,7 @@ struct ha_reader {
     struct fix *fixes;
     size_t nfixes, fixes_cap;
 
+    long long evtx_index; /* >= 0: diagnostics name this EVTX record */
     int stop_rc;
     int stopped; /* a callback stopped a call: carry may hold decided bytes */
     int have_diag;
@@ -123,6 +125,10 @@ static int report(ha_reader *r, const char *win, int code, int warning, const ch
 {
     ha_diag *d = &r->diag;
     hai_diag_set(d, code, warning, message);
+    if (r->evtx_index >= 0) {
+        snprintf(d->text, sizeof d->text, "%s (EVTX record index %lld)", d->message, r->evtx_index);
+        d->message = d->text;
+    }
     d->offset = off;
     d->event_offset = ev_off;
     locate(r, win, off, &d->line, &d->column);
@@ -688,6 +694,7 @@ int ha_reader_new(const ha_reader_options *opts, ha_reader **out)
     size_t max_field = opts->max_field_bytes ? opts->max_field_bytes : HA_DEFAULT_MAX_FIELD_BYTES;
     unsigned max_depth = opts->max_depth ? opts->max_depth : HA_DEFAULT_MAX_DEPTH;
     hai_builder_init(&r->b, &r->alloc, max_field, max_depth);
+    r->evtx_index = -1;
     reset_stream(r);
     *out = r;
     return HA_OK;
@@ -775,16 +782,33 @@ int ha_reader_finish(ha_reader *r)
     return HA_OK;
 }
 
-static int io_error(ha_reader *r, const char *what, const char *name)
+int hai_reader_fail(ha_reader *r, int code, const char *what, const char *path, const char *detail)
 {
-    int e = errno;
     ha_diag *d = &r->diag;
-    hai_diag_set(d, HA_ERR_IO, 0, NULL);
-    snprintf(d->text, sizeof d->text, "%s %s: %s", what, name ? name : "input", strerror(e));
+    hai_diag_set(d, code, 0, NULL);
+    snprintf(d->text, sizeof d->text, "%s %s: %s", what, path ? path : "input", detail);
     d->message = d->text;
     r->have_diag = 1;
-    return HA_ERR_IO;
+    return code;
 }
+
+static int io_error(ha_reader *r, const char *what, const char *name)
+{
+    return hai_reader_fail(r, HA_ERR_IO, what, name, strerror(errno));
+}
+
+int hai_reader_skip_record(ha_reader *r, int index, void *detail)
+{
+    (void)detail; /* libevtx's own words are too long for one line */
+    r->evtx_index = index;
+    int rc = report(r, "", HA_ERR_IO, 0, "libevtx could not render this record; it is skipped", r->base, r->base);
+    return rc;
+}
+
+void hai_reader_set_evtx_record(ha_reader *r, long long index) { r->evtx_index = index; }
+void hai_reader_drop_stream(ha_reader *r) { reset_stream(r); }
+const ha_allocator *hai_reader_allocator(ha_reader *r) { return &r->alloc; }
+int ha_evtx_supported(void) { return hai_is_evtx_build(); }
 
 /* Feed from `fd` (or `fp` when not NULL) to the end, then finish. */
 static int read_all(ha_reader *r, int fd, FILE *fp, const char *name)
@@ -845,6 +869,11 @@ int ha_reader_read_file(ha_reader *r, const char *path)
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return io_error(r, "cannot open", path);
+    char magic[8];
+    if (pread(fd, magic, sizeof magic, 0) == (ssize_t)sizeof magic && memcmp(magic, "ElfFile", 8) == 0) {
+        close(fd);
+        return ha_reader_read_evtx(r, path);
+    }
     int rc = read_all(r, fd, NULL, path);
     close(fd);
     return rc;

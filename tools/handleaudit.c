@@ -27,7 +27,8 @@ static const char usage_text[] =
     "and print each handle's sequence as one JSON object per line, in the order\n"
     "the sequences end; those still open at the end of the input come last.\n"
     "With no FILE, or when FILE is -, read standard input. Several files are\n"
-    "read as one log, in the order given.\n"
+    "read as one log, in the order given. A FILE may also be a Windows .evtx\n"
+    "log, read record by record (when built with libevtx).\n"
     "\n"
     "Output:\n"
     "      --records        print every event instead, one JSON object per line:\n"
@@ -160,6 +161,16 @@ static int read_input(struct tool *t, ha_reader *reader, const char *path, char 
         return EXIT_USAGE;
     }
     t->name = fd == 0 ? "<stdin>" : path;
+    char magic[8];
+    if (fd != 0 && pread(fd, magic, sizeof magic, 0) == (ssize_t)sizeof magic && memcmp(magic, "ElfFile", 8) == 0) {
+        close(fd); /* a .evtx file: read record by record */
+        int rc = ha_reader_read_evtx(reader, path);
+        if (rc < 0) {
+            fprintf(stderr, "handleaudit: %s\n", ha_diag_message(ha_reader_last_diag(reader)));
+            return EXIT_USAGE;
+        }
+        return rc > 0 || t->out_failed ? EXIT_USAGE : 0;
+    }
     struct stat sb;
     uint64_t total = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0;
     int show = isatty(2) && total > PROGRESS_MIN_BYTES;

@@ -610,8 +610,21 @@ HA_API int ha_reader_feed(ha_reader *reader, const void *buf, size_t len);
 HA_API int ha_reader_finish(ha_reader *reader);
 
 /** Feed a whole file as one stream and finish it. #HA_ERR_IO if it cannot
- *  be opened or read. */
+ *  be opened or read. A .evtx file (it begins with "ElfFile") is read with
+ *  ha_reader_read_evtx(). */
 HA_API int ha_reader_read_file(ha_reader *reader, const char *path);
+/**
+ * Read a Windows .evtx file record by record: each record's XML, as
+ * libevtx renders it, goes through the reader like any stream, then the
+ * stream is finished. A record libevtx cannot render is reported (code
+ * #HA_ERR_IO) and skipped; diagnostics name the record's index. Returns
+ * #HA_ERR_UNSUPPORTED when the library was built without libevtx (see
+ * ha_evtx_supported()), #HA_ERR_IO when the file cannot be opened as EVTX.
+ * libevtx allocates with malloc, not the reader's allocator.
+ */
+HA_API int ha_reader_read_evtx(ha_reader *reader, const char *path);
+/** 1 when this build reads .evtx files (it was built with libevtx). */
+HA_API int ha_evtx_supported(void);
 /** Feed everything left in `fp` as one stream and finish it. */
 HA_API int ha_reader_read_fp(ha_reader *reader, FILE *fp);
 /** Feed everything left in file descriptor `fd` as one stream and finish it.
