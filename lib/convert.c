@@ -130,7 +130,7 @@ int hai_parse_time(const char *s, size_t len, int64_t *out)
 {
     trim(&s, &len);
     size_t i = 0;
-    unsigned y, mo, d, h, mi, sec;
+    unsigned y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
     if (fixed(s, len, &i, 4, &y) || expect(s, len, &i, '-') || fixed(s, len, &i, 2, &mo) ||
         expect(s, len, &i, '-') || fixed(s, len, &i, 2, &d))
         return HA_ERR_BAD_VALUE;
@@ -163,7 +163,7 @@ int hai_parse_time(const char *s, size_t len, int64_t *out)
         i++;
     } else if (i < len && (s[i] == '+' || s[i] == '-')) {
         int sign = s[i] == '-' ? -1 : 1;
-        unsigned oh, om;
+        unsigned oh = 0, om = 0;
         i++;
         if (fixed(s, len, &i, 2, &oh))
             return HA_ERR_BAD_VALUE;
