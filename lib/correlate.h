@@ -81,6 +81,7 @@ struct ha_correlator {
     hai_proc *idle_head, *idle_tail;
     size_t nidle;
     int cb_rc; /* first non-zero callback value of the current call */
+    int busy;  /* inside add/flush: a callback may not add to this correlator */
     int oom;
     uint64_t counts[6];
     uint64_t ended[HAI_END_COUNT];

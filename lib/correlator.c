@@ -596,8 +596,9 @@ void ha_correlator_free(ha_correlator *c)
 
 int ha_correlator_add(ha_correlator *c, const ha_record *r)
 {
-    if (!c || !r)
+    if (!c || !r || c->busy)
         return HA_ERR_INVALID;
+    c->busy = 1;
     c->cb_rc = 0;
     c->oom = 0;
     c->counts[C_RECORDS]++;
@@ -623,6 +624,7 @@ int ha_correlator_add(ha_correlator *c, const ha_record *r)
     default:
         break;
     }
+    c->busy = 0;
     if (c->oom)
         return HA_ERR_NOMEM;
     return c->cb_rc;
@@ -635,11 +637,13 @@ int ha_correlator_on_record(const ha_record *rec, void *userdata)
 
 int ha_correlator_flush(ha_correlator *c)
 {
-    if (!c)
+    if (!c || c->busy)
         return HA_ERR_INVALID;
+    c->busy = 1;
     c->cb_rc = 0;
     while (c->lru_head && !c->cb_rc)
         seq_end(c, c->lru_head, HA_END_END_OF_INPUT, HA_TIME_NONE, NULL);
+    c->busy = 0;
     return c->cb_rc;
 }
 

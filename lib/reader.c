@@ -74,6 +74,7 @@ struct ha_reader {
     long long evtx_index; /* >= 0: diagnostics name this EVTX record */
     int stop_rc;
     int stopped; /* a callback stopped a call: carry may hold decided bytes */
+    int busy;    /* inside feed/finish: a callback may not feed this reader */
     int have_diag;
     uint64_t counters[4];
     ha_diag diag;
@@ -716,10 +717,20 @@ void ha_reader_free(ha_reader *r)
     hai_free(&a, r);
 }
 
+static int feed(ha_reader *r, const void *data, size_t len);
+
 int ha_reader_feed(ha_reader *r, const void *data, size_t len)
 {
-    if (!r || (!data && len))
+    if (!r || (!data && len) || r->busy)
         return HA_ERR_INVALID;
+    r->busy = 1;
+    int rc = feed(r, data, len);
+    r->busy = 0;
+    return rc;
+}
+
+static int feed(ha_reader *r, const void *data, size_t len)
+{
     const char *p = data;
     int rc = 0;
     r->counters[HA_COUNT_BYTES] += len;
@@ -770,10 +781,12 @@ int ha_reader_feed(ha_reader *r, const void *data, size_t len)
 
 int ha_reader_finish(ha_reader *r)
 {
-    if (!r)
+    if (!r || r->busy)
         return HA_ERR_INVALID;
     size_t used;
+    r->busy = 1;
     int rc = process(r, r->carry.len ? r->carry.data : "", r->carry.len, 1, &used);
+    r->busy = 0;
     hai_buf_drop_front(&r->carry, used);
     r->stopped = 0;
     if (rc)

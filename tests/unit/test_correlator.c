@@ -1069,6 +1069,33 @@ static void test_api_edges(void)
     CHECK(o.on_open == NULL && o.on_access == NULL && o.on_end == NULL && o.max_open == 0);
 }
 
+/* A callback may not add to or flush its own correlator: the nested call
+ * fails cleanly and the outer one goes on. */
+static ha_correlator *reentered;
+static int reentry_rc = 1, reentry_flush_rc = 1;
+static int reenter(const ha_sequence *s, const ha_record *r, void *u)
+{
+    (void)s;
+    (void)u;
+    reentry_rc = ha_correlator_add(reentered, r);
+    reentry_flush_rc = ha_correlator_flush(reentered);
+    return 0;
+}
+
+static void test_reentrancy(void)
+{
+    ha_correlator_options o = HA_CORRELATOR_OPTIONS_INIT;
+    o.on_open = reenter;
+    CHECK_INT(ha_correlator_new(&o, &reentered), HA_OK);
+    CHECK_INT(open_(reentered, 1, 1, HOST, "0x10", "0x4", "0x1", "File", SECRET, "0x1", NOTEPAD), HA_OK);
+    CHECK_INT(reentry_rc, HA_ERR_INVALID);
+    CHECK_INT(reentry_flush_rc, HA_ERR_INVALID);
+    CHECK_U64(ha_correlator_count(reentered, HA_CORR_OPEN), 1);
+    CHECK_INT(ha_correlator_flush(reentered), HA_OK); /* usable afterwards */
+    CHECK_U64(ha_correlator_count(reentered, HA_CORR_OPEN), 0);
+    ha_correlator_free(reentered);
+}
+
 int main(void)
 {
     test_open_access_close();
@@ -1092,5 +1119,6 @@ int main(void)
     test_json();
     test_ignored_and_unusable();
     test_api_edges();
+    test_reentrancy();
     return check_done();
 }

@@ -547,6 +547,36 @@ static void test_stop(void)
     free(b.s);
 }
 
+/* A callback may not feed or finish its own reader. */
+static ha_reader *reentered;
+static int reentry_feed = 1, reentry_finish = 1;
+static int reenter(const ha_record *rec, void *u)
+{
+    (void)rec;
+    (void)u;
+    reentry_feed = ha_reader_feed(reentered, "<Event>", 7);
+    reentry_finish = ha_reader_finish(reentered);
+    return 0;
+}
+
+static void test_reentrancy(void)
+{
+    str b = {0};
+    small_event(&b, 1, "a");
+    small_event(&b, 2, "b");
+    ha_reader_options o = HA_READER_OPTIONS_INIT;
+    o.on_record = reenter;
+    CHECK_INT(ha_reader_new(&o, &reentered), HA_OK);
+    CHECK_INT(ha_reader_feed(reentered, b.s, b.n), HA_OK);
+    CHECK_INT(reentry_feed, HA_ERR_INVALID);
+    CHECK_INT(reentry_finish, HA_ERR_INVALID);
+    CHECK_INT(ha_reader_finish(reentered), HA_OK);
+    CHECK_U64(ha_reader_count(reentered, HA_COUNT_EVENTS), 2);
+    CHECK_U64(ha_reader_count(reentered, HA_COUNT_ERRORS), 0);
+    ha_reader_free(reentered);
+    free(b.s);
+}
+
 static void test_api_edges(void)
 {
     ha_reader *r = NULL;
@@ -581,5 +611,6 @@ int main(void)
     test_finish_and_restart();
     test_stop();
     test_api_edges();
+    test_reentrancy();
     return check_done();
 }
