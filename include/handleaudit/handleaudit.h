@@ -110,10 +110,10 @@ HA_API const char *ha_strerror(int code);
  * #HA_ERR_NOMEM and the object stays usable and freeable.
  */
 typedef struct ha_allocator {
-    void *(*malloc_fn)(size_t size, void *ctx);
-    void *(*realloc_fn)(void *ptr, size_t size, void *ctx);
-    void (*free_fn)(void *ptr, void *ctx);
-    void *ctx;
+    void *(*malloc_fn)(size_t size, void *ctx);             /**< like malloc() */
+    void *(*realloc_fn)(void *ptr, size_t size, void *ctx); /**< like realloc() */
+    void (*free_fn)(void *ptr, void *ctx);                  /**< like free(); never given NULL */
+    void *ctx;                                              /**< passed to the three */
 } ha_allocator;
 /** @} */
 
@@ -216,46 +216,46 @@ HA_API uint64_t ha_record_line(const ha_record *rec);
  * whatever its EventID. Values are fixed forever; new ones are appended.
  */
 typedef enum ha_field {
-    HA_FIELD_NONE = 0,
-    HA_FIELD_SUBJECT_USER_SID = 1,     /**< SID string */
-    HA_FIELD_SUBJECT_USER_NAME = 2,
-    HA_FIELD_SUBJECT_DOMAIN_NAME = 3,
-    HA_FIELD_SUBJECT_LOGON_ID = 4,     /**< number (HexInt64) */
-    HA_FIELD_OBJECT_SERVER = 5,
-    HA_FIELD_OBJECT_TYPE = 6,
-    HA_FIELD_OBJECT_NAME = 7,
-    HA_FIELD_HANDLE_ID = 8,            /**< number (Pointer) */
-    HA_FIELD_TRANSACTION_ID = 9,       /**< GUID string */
-    HA_FIELD_ACCESS_LIST = 10,         /**< `%%nnnn` tokens; see ha_record_access_count() */
-    HA_FIELD_ACCESS_REASON = 11,
-    HA_FIELD_ACCESS_MASK = 12,         /**< number (HexInt32) */
-    HA_FIELD_PRIVILEGE_LIST = 13,
-    HA_FIELD_RESTRICTED_SID_COUNT = 14,/**< number (UInt32, decimal) */
-    HA_FIELD_PROCESS_ID = 15,          /**< number (Pointer) */
-    HA_FIELD_PROCESS_NAME = 16,
-    HA_FIELD_RESOURCE_ATTRIBUTES = 17,
-    HA_FIELD_NEW_PROCESS_ID = 18,      /**< number (Pointer) */
-    HA_FIELD_NEW_PROCESS_NAME = 19,
-    HA_FIELD_TOKEN_ELEVATION_TYPE = 20,/**< `%%1936`, `%%1937` or `%%1938` */
-    HA_FIELD_COMMAND_LINE = 21,
-    HA_FIELD_TARGET_USER_SID = 22,
-    HA_FIELD_TARGET_USER_NAME = 23,
-    HA_FIELD_TARGET_DOMAIN_NAME = 24,
-    HA_FIELD_TARGET_LOGON_ID = 25,     /**< number (HexInt64) */
-    HA_FIELD_PARENT_PROCESS_NAME = 26,
-    HA_FIELD_MANDATORY_LABEL = 27,     /**< SID string, e.g. S-1-16-8192 */
-    HA_FIELD_STATUS = 28,              /**< number (HexInt32) */
-    HA_FIELD_SOURCE_HANDLE_ID = 29,    /**< number (Pointer) */
-    HA_FIELD_SOURCE_PROCESS_ID = 30,   /**< number (Pointer) */
-    HA_FIELD_TARGET_HANDLE_ID = 31,    /**< number (Pointer) */
-    HA_FIELD_TARGET_PROCESS_ID = 32,   /**< number (Pointer) */
-    HA_FIELD_PROPERTIES = 33,          /**< 4661 */
-    HA_FIELD_OBJECT_VALUE_NAME = 34,   /**< 4657 */
-    HA_FIELD_OPERATION_TYPE = 35,      /**< 4657 */
-    HA_FIELD_OLD_VALUE_TYPE = 36,      /**< 4657 */
-    HA_FIELD_OLD_VALUE = 37,           /**< 4657 */
-    HA_FIELD_NEW_VALUE_TYPE = 38,      /**< 4657 */
-    HA_FIELD_NEW_VALUE = 39,           /**< 4657 */
+    HA_FIELD_NONE = 0,                  /**< not a known field */
+    HA_FIELD_SUBJECT_USER_SID = 1,      /**< `SubjectUserSid`: SID string */
+    HA_FIELD_SUBJECT_USER_NAME = 2,     /**< `SubjectUserName` */
+    HA_FIELD_SUBJECT_DOMAIN_NAME = 3,   /**< `SubjectDomainName` */
+    HA_FIELD_SUBJECT_LOGON_ID = 4,      /**< `SubjectLogonId`: number (HexInt64) */
+    HA_FIELD_OBJECT_SERVER = 5,         /**< `ObjectServer` */
+    HA_FIELD_OBJECT_TYPE = 6,           /**< `ObjectType` */
+    HA_FIELD_OBJECT_NAME = 7,           /**< `ObjectName` */
+    HA_FIELD_HANDLE_ID = 8,             /**< `HandleId`: number (Pointer) */
+    HA_FIELD_TRANSACTION_ID = 9,        /**< `TransactionId`: GUID string */
+    HA_FIELD_ACCESS_LIST = 10,          /**< `AccessList`: `%%nnnn` tokens; see ha_record_access_count() */
+    HA_FIELD_ACCESS_REASON = 11,        /**< `AccessReason` */
+    HA_FIELD_ACCESS_MASK = 12,          /**< `AccessMask`: number (HexInt32) */
+    HA_FIELD_PRIVILEGE_LIST = 13,       /**< `PrivilegeList` */
+    HA_FIELD_RESTRICTED_SID_COUNT = 14, /**< `RestrictedSidCount`: number (UInt32, decimal) */
+    HA_FIELD_PROCESS_ID = 15,           /**< `ProcessId`: number (Pointer) */
+    HA_FIELD_PROCESS_NAME = 16,         /**< `ProcessName` */
+    HA_FIELD_RESOURCE_ATTRIBUTES = 17,  /**< `ResourceAttributes` */
+    HA_FIELD_NEW_PROCESS_ID = 18,       /**< `NewProcessId`: number (Pointer) */
+    HA_FIELD_NEW_PROCESS_NAME = 19,     /**< `NewProcessName` */
+    HA_FIELD_TOKEN_ELEVATION_TYPE = 20, /**< `TokenElevationType`: `%%1936`, `%%1937` or `%%1938` */
+    HA_FIELD_COMMAND_LINE = 21,         /**< `CommandLine` */
+    HA_FIELD_TARGET_USER_SID = 22,      /**< `TargetUserSid` */
+    HA_FIELD_TARGET_USER_NAME = 23,     /**< `TargetUserName` */
+    HA_FIELD_TARGET_DOMAIN_NAME = 24,   /**< `TargetDomainName` */
+    HA_FIELD_TARGET_LOGON_ID = 25,      /**< `TargetLogonId`: number (HexInt64) */
+    HA_FIELD_PARENT_PROCESS_NAME = 26,  /**< `ParentProcessName` */
+    HA_FIELD_MANDATORY_LABEL = 27,      /**< `MandatoryLabel`: SID string, e.g. S-1-16-8192 */
+    HA_FIELD_STATUS = 28,               /**< `Status`: number (HexInt32) */
+    HA_FIELD_SOURCE_HANDLE_ID = 29,     /**< `SourceHandleId`: number (Pointer) */
+    HA_FIELD_SOURCE_PROCESS_ID = 30,    /**< `SourceProcessId`: number (Pointer) */
+    HA_FIELD_TARGET_HANDLE_ID = 31,     /**< `TargetHandleId`: number (Pointer) */
+    HA_FIELD_TARGET_PROCESS_ID = 32,    /**< `TargetProcessId`: number (Pointer) */
+    HA_FIELD_PROPERTIES = 33,           /**< `Properties`: 4661 */
+    HA_FIELD_OBJECT_VALUE_NAME = 34,    /**< `ObjectValueName`: 4657 */
+    HA_FIELD_OPERATION_TYPE = 35,       /**< `OperationType`: 4657 */
+    HA_FIELD_OLD_VALUE_TYPE = 36,       /**< `OldValueType`: 4657 */
+    HA_FIELD_OLD_VALUE = 37,            /**< `OldValue`: 4657 */
+    HA_FIELD_NEW_VALUE_TYPE = 38,       /**< `NewValueType`: 4657 */
+    HA_FIELD_NEW_VALUE = 39,            /**< `NewValue`: 4657 */
     HA_FIELD_COUNT_ = 40               /**< one past the last field; grows */
 } ha_field;
 
