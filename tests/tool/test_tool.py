@@ -130,8 +130,10 @@ def main():
 
     p = run(tool, "--help")
     check(p.returncode == 0 and b"Usage: handleaudit" in p.stdout, "--help")
+    man = open(os.path.join(os.path.dirname(os.path.dirname(source)), "docs", "handleaudit.1"), encoding="utf-8").read()
     for opt in long_options(source):
         check(("--" + opt).encode() in p.stdout, "--help documents --%s" % opt)
+        check(("\\-\\-" + opt.replace("-", "\\-")) in man, "the man page documents --%s" % opt)
     p = run(tool, "--version")
     check(p.returncode == 0 and re.match(rb"handleaudit \d+\.\d+\.\d+\n", p.stdout), "--version")
     p = run(tool, "--no-such-option")
