@@ -74,6 +74,7 @@ struct ha_correlator {
     size_t max_open, max_processes;
     hai_interner strings;
     hai_istr *last_host; /* one reference held: most records share a host */
+    hai_istr *recent[HA_FIELD_COUNT_]; /* the last string of each field, one reference held */
     ha_sequence *seqs;
     hai_proc *procs;
     hai_alias *aliases;

@@ -16,16 +16,25 @@ static int field_uint(const ha_record *r, ha_field f, uint64_t *out)
     return v && hai_parse_uint(v, n, out) == HA_OK;
 }
 
-/* An interned copy of a field's raw text, NULL when absent (or no memory). */
+/* An interned copy of a field's raw text, NULL when absent (or no memory).
+ * The same field of consecutive events often repeats (a process's image,
+ * its user): the last one is compared before the table is searched. */
 static hai_istr *field_istr(ha_correlator *c, const ha_record *r, ha_field f)
 {
     size_t n;
     const char *v = hai_rec_raw(r, f, &n);
     if (!v)
         return NULL;
+    hai_istr *last = c->recent[f];
+    if (last && last->len == n && memcmp(last->s, v, n) == 0)
+        return hai_istr_ref(last);
     hai_istr *x = hai_intern(&c->strings, v, n);
-    if (!x)
+    if (!x) {
         c->oom = 1;
+        return NULL;
+    }
+    hai_istr_unref(&c->strings, last);
+    c->recent[f] = hai_istr_ref(x);
     return x;
 }
 
@@ -633,6 +642,14 @@ int ha_correlator_add(ha_correlator *c, const ha_record *r)
 int ha_correlator_on_record(const ha_record *rec, void *userdata)
 {
     return ha_correlator_add(userdata, rec);
+}
+
+size_t ha_correlator_event_ids(const uint32_t **ids)
+{
+    static const uint32_t used[] = {4656, 4658, 4660, 4661, 4663, 4688, 4689, 4690};
+    if (ids)
+        *ids = used;
+    return sizeof used / sizeof used[0];
 }
 
 int ha_correlator_flush(ha_correlator *c)

@@ -80,10 +80,10 @@ static uint32_t store(hai_builder *b, const char *s, size_t n)
     return off;
 }
 
-static const char *attr(const XML_Char **atts, const char *name, size_t n)
+static const char *attr(const XML_Char **atts, const char *name)
 {
     for (; atts[0]; atts += 2)
-        if (memcmp(atts[0], name, n + 1) == 0)
+        if (atts[0][0] == name[0] && strcmp(atts[0], name) == 0)
             return atts[1];
     return NULL;
 }
@@ -112,56 +112,25 @@ static void begin_pair(hai_builder *b, const char *name, size_t n)
     p->value_len = 0;
 }
 
-static void system_element(hai_builder *b, const char *name, size_t n, const XML_Char **atts)
+static void system_element(hai_builder *b, const char *name, const XML_Char **atts)
 {
     ha_record *r = &b->rec;
     const char *v;
-    switch (n) {
-    case 4:
-        if (memcmp(name, "Task", 4) == 0)
-            begin_capture(b, CAP_TASK);
-        break;
-    case 5:
-        if (memcmp(name, "Level", 5) == 0)
-            begin_capture(b, CAP_LEVEL);
-        break;
-    case 6:
-        if (memcmp(name, "Opcode", 6) == 0)
-            begin_capture(b, CAP_OPCODE);
-        break;
-    case 7:
-        if (memcmp(name, "EventID", 7) == 0)
+    uint64_t x;
+    switch (name[0]) {
+    case 'E':
+        if (strcmp(name, "EventID") == 0) {
             begin_capture(b, CAP_EVENT_ID);
-        else if (memcmp(name, "Version", 7) == 0)
-            begin_capture(b, CAP_VERSION);
-        else if (memcmp(name, "Channel", 7) == 0)
-            begin_capture(b, CAP_CHANNEL);
-        break;
-    case 8:
-        if (memcmp(name, "Keywords", 8) == 0) {
-            begin_capture(b, CAP_KEYWORDS);
-        } else if (memcmp(name, "Computer", 8) == 0) {
-            begin_capture(b, CAP_COMPUTER);
-        } else if (memcmp(name, "Provider", 8) == 0) {
-            if ((v = attr(atts, "Name", 4)) != NULL)
-                r->provider_name = store(b, v, strlen(v));
-            if ((v = attr(atts, "Guid", 4)) != NULL)
-                r->provider_guid = store(b, v, strlen(v));
-        } else if (memcmp(name, "Security", 8) == 0) {
-            if ((v = attr(atts, "UserID", 6)) != NULL && *v)
-                r->user_id = store(b, v, strlen(v));
-        }
-        break;
-    case 9:
-        if (memcmp(name, "Execution", 9) == 0) {
-            uint64_t x;
-            if ((v = attr(atts, "ProcessID", 9)) != NULL) {
+        } else if (strcmp(name, "EventRecordID") == 0) {
+            begin_capture(b, CAP_RECORD_ID);
+        } else if (strcmp(name, "Execution") == 0) {
+            if ((v = attr(atts, "ProcessID")) != NULL) {
                 if (hai_parse_uint(v, strlen(v), &x) == HA_OK && x <= UINT32_MAX)
                     r->exec_pid = (uint32_t)x;
                 else
                     warn(b, HA_ERR_BAD_VALUE, "Execution/@ProcessID is not a number");
             }
-            if ((v = attr(atts, "ThreadID", 8)) != NULL) {
+            if ((v = attr(atts, "ThreadID")) != NULL) {
                 if (hai_parse_uint(v, strlen(v), &x) == HA_OK && x <= UINT32_MAX)
                     r->exec_tid = (uint32_t)x;
                 else
@@ -169,12 +138,22 @@ static void system_element(hai_builder *b, const char *name, size_t n, const XML
             }
         }
         break;
-    case 11:
-        if (memcmp(name, "TimeCreated", 11) == 0) {
+    case 'V':
+        if (strcmp(name, "Version") == 0)
+            begin_capture(b, CAP_VERSION);
+        break;
+    case 'L':
+        if (strcmp(name, "Level") == 0)
+            begin_capture(b, CAP_LEVEL);
+        break;
+    case 'T':
+        if (strcmp(name, "Task") == 0) {
+            begin_capture(b, CAP_TASK);
+        } else if (strcmp(name, "TimeCreated") == 0) {
             int rc = HA_ERR_NOT_FOUND;
-            if ((v = attr(atts, "SystemTime", 10)) != NULL)
+            if ((v = attr(atts, "SystemTime")) != NULL)
                 rc = hai_parse_time(v, strlen(v), &r->time);
-            else if ((v = attr(atts, "RawTime", 7)) != NULL)
+            else if ((v = attr(atts, "RawTime")) != NULL)
                 rc = hai_parse_filetime(v, strlen(v), &r->time);
             if (rc == HA_OK)
                 r->has |= HAI_HAS_TIME;
@@ -182,22 +161,43 @@ static void system_element(hai_builder *b, const char *name, size_t n, const XML
                 warn(b, HA_ERR_BAD_VALUE, "TimeCreated/@SystemTime is not a valid time");
         }
         break;
-    case 13:
-        if (memcmp(name, "EventRecordID", 13) == 0)
-            begin_capture(b, CAP_RECORD_ID);
+    case 'O':
+        if (strcmp(name, "Opcode") == 0)
+            begin_capture(b, CAP_OPCODE);
+        break;
+    case 'K':
+        if (strcmp(name, "Keywords") == 0)
+            begin_capture(b, CAP_KEYWORDS);
+        break;
+    case 'C':
+        if (strcmp(name, "Computer") == 0)
+            begin_capture(b, CAP_COMPUTER);
+        else if (strcmp(name, "Channel") == 0)
+            begin_capture(b, CAP_CHANNEL);
+        break;
+    case 'P':
+        if (strcmp(name, "Provider") == 0) {
+            if ((v = attr(atts, "Name")) != NULL)
+                r->provider_name = store(b, v, strlen(v));
+            if ((v = attr(atts, "Guid")) != NULL)
+                r->provider_guid = store(b, v, strlen(v));
+        }
+        break;
+    case 'S':
+        if (strcmp(name, "Security") == 0 && (v = attr(atts, "UserID")) != NULL && *v)
+            r->user_id = store(b, v, strlen(v));
         break;
     default:
         break;
     }
 }
 
-static const char *local_name(const char *name, size_t *n)
+/* The name without a namespace prefix (expat runs without namespace
+ * processing, so `e:Event` arrives as written; it almost never does). */
+static const char *local_name(const char *name)
 {
-    const char *colon = strrchr(name, ':');
-    if (colon)
-        name = colon + 1;
-    *n = strlen(name);
-    return name;
+    const char *colon = strchr(name, ':');
+    return colon ? colon + 1 : name;
 }
 
 static void XMLCALL on_start(void *ud, const XML_Char *qname, const XML_Char **atts)
@@ -211,8 +211,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *qname, const XML_Char **a
         fail(b, HA_ERR_TOO_DEEP, "elements nest deeper than the depth limit");
         return;
     }
-    size_t n;
-    const char *name = local_name(qname, &n);
+    const char *name = local_name(qname);
     if (b->cap != CAP_NONE) {
         /* An element inside a captured one: under UserData the outer one was
          * not a leaf, so drop it and capture the inner one instead; elsewhere
@@ -232,35 +231,35 @@ static void XMLCALL on_start(void *ud, const XML_Char *qname, const XML_Char **a
         b->complete = 0;
         return;
     case 2:
-        if (n == 6 && memcmp(name, "System", 6) == 0)
+        if (strcmp(name, "System") == 0)
             b->section = SEC_SYSTEM;
-        else if (n == 9 && memcmp(name, "EventData", 9) == 0)
+        else if (strcmp(name, "EventData") == 0)
             b->section = SEC_EVENTDATA;
-        else if (n == 8 && memcmp(name, "UserData", 8) == 0)
+        else if (strcmp(name, "UserData") == 0)
             b->section = SEC_USERDATA;
         else
             b->section = SEC_OTHER;
         return;
     case 3:
         if (b->section == SEC_SYSTEM) {
-            system_element(b, name, n, atts);
+            system_element(b, name, atts);
         } else if (b->section == SEC_EVENTDATA) {
-            if (n == 4 && memcmp(name, "Data", 4) == 0) {
-                const char *dn = attr(atts, "Name", 4);
+            if (strcmp(name, "Data") == 0) {
+                const char *dn = attr(atts, "Name");
                 if (dn)
                     begin_pair(b, dn, strlen(dn));
                 else
                     begin_pair(b, "", 0);
             } else {
-                begin_pair(b, name, n);
+                begin_pair(b, name, strlen(name));
             }
         } else if (b->section == SEC_USERDATA) {
-            begin_pair(b, name, n);
+            begin_pair(b, name, strlen(name));
         }
         return;
     default:
         if (b->section == SEC_USERDATA)
-            begin_pair(b, name, n);
+            begin_pair(b, name, strlen(name));
         return;
     }
 }

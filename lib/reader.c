@@ -12,10 +12,14 @@
  * `carry`; the next chunk is appended to it block by block only until what
  * was waiting is decided, then parsing returns to the caller's memory.
  */
+#ifdef HAVE_MEMMEM
+#define _GNU_SOURCE /* memmem */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -76,8 +80,12 @@ struct ha_reader {
     int stopped; /* a callback stopped a call: carry may hold decided bytes */
     int busy;    /* inside feed/finish: a callback may not feed this reader */
     int have_diag;
-    uint64_t counters[4];
+    uint64_t counters[5];
     ha_diag diag;
+
+    uint32_t *filter; /* sorted EventIDs to deliver; NULL: all */
+    size_t nfilter;
+    int strict;
 };
 
 /* expat's memory functions take no context, so the reader's allocator is
@@ -91,20 +99,80 @@ static void xm_free(void *p)
         expat_alloc->free_fn(p, expat_alloc->ctx);
 }
 
+/* ---- searching ----------------------------------------------------------- */
+
+/* First `needle` (n bytes) in hay[0, len), or NULL. */
+static const char *find(const char *hay, size_t len, const char *needle, size_t n)
+{
+#ifdef HAVE_MEMMEM
+    return memmem(hay, len, needle, n);
+#else
+    const char *end = hay + len;
+    while (len >= n && (hay = memchr(hay, needle[0], len - n + 1)) != NULL) {
+        if (memcmp(hay, needle, n) == 0)
+            return hay;
+        hay++;
+        len = (size_t)(end - hay);
+    }
+    return NULL;
+#endif
+}
+
+static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+static int start_delim(char c) { return is_ws(c) || c == '>' || c == '/'; }
+static int end_delim(char c) { return is_ws(c) || c == '>'; }
+
+/* `<Event` followed by a delimiter at p. */
+static int event_start_at(const char *p, size_t avail)
+{
+    return avail >= 7 && memcmp(p, "<Event", 6) == 0 && start_delim(p[6]);
+}
+
+/* The first `<Event` start in win[from, to) (its delimiter may lie at
+ * `to`, within `len`), or SIZE_MAX. */
+static size_t nested_start(const char *win, size_t len, size_t from, size_t to)
+{
+    while (from < to) {
+        const char *p = find(win + from, to - from, "<Event", 6);
+        if (!p)
+            break;
+        size_t k = (size_t)(p - win);
+        if (k + 6 < len && start_delim(p[6]))
+            return k;
+        from = k + 1;
+    }
+    return SIZE_MAX;
+}
+
 /* ---- positions ---------------------------------------------------------- */
+
+/* Newlines in p[0, n) (a loop compilers vectorise), and where the last one
+ * is (-1 when none). */
+static size_t newlines(const char *p, size_t n, ptrdiff_t *last)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        count += p[i] == '\n';
+    *last = -1;
+    if (count)
+        for (size_t i = n; i-- > 0;)
+            if (p[i] == '\n') {
+                *last = (ptrdiff_t)i;
+                break;
+            }
+    return count;
+}
 
 /* Line and column of stream offset `off`, which lies in `win` at or after
  * `counted`. */
 static void locate(const ha_reader *r, const char *win, uint64_t off, uint64_t *line, uint64_t *col)
 {
-    uint64_t l = r->line, ls = r->line_start;
-    const char *p = win + (r->counted - r->base), *e = win + (off - r->base);
-    while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
-        l++;
-        ls = r->base + (uint64_t)(p - win) + 1;
-        p++;
-    }
-    *line = l;
+    uint64_t ls = r->line_start;
+    size_t from = (size_t)(r->counted - r->base);
+    ptrdiff_t last;
+    *line = r->line + newlines(win + from, (size_t)(off - r->counted), &last);
+    if (last >= 0)
+        ls = r->counted + (uint64_t)last + 1;
     *col = off - ls + 1;
 }
 
@@ -112,12 +180,11 @@ static void count_to(ha_reader *r, const char *win, uint64_t off)
 {
     if (off <= r->counted)
         return;
-    const char *p = win + (r->counted - r->base), *e = win + (off - r->base);
-    while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
-        r->line++;
-        r->line_start = r->base + (uint64_t)(p - win) + 1;
-        p++;
-    }
+    ptrdiff_t last;
+    size_t from = (size_t)(r->counted - r->base);
+    r->line += newlines(win + from, (size_t)(off - r->counted), &last);
+    if (last >= 0)
+        r->line_start = r->counted + (uint64_t)last + 1;
     r->counted = off;
 }
 
@@ -284,10 +351,66 @@ static int is_retryable(enum XML_Error e)
     return e == XML_ERROR_INVALID_TOKEN || e == XML_ERROR_BAD_CHAR_REF || e == XML_ERROR_PARTIAL_CHAR;
 }
 
-/* Parse the event at win[s, s + n) and deliver it. Returns HA_OK, a fatal
- * status, or a callback's stop value. */
-static int dispatch(ha_reader *r, const char *win, size_t s, size_t n)
+/* Report the event at win[s, ...) as cut short by the `<Event` at k. */
+static int report_truncated(ha_reader *r, const char *win, size_t k)
 {
+    return report(r, win, HA_ERR_TRUNCATED, 0, "the event was cut short: a new <Event begins before its </Event>",
+                  r->base + k, r->ev_off);
+}
+
+/* Parse the event at win[s, s + n) and deliver it. Returns HA_OK, a fatal
+ * status, or a callback's stop value. `*resume` gets where framing goes on:
+ * after the event, or at an `<Event` inside it that shows it was cut short
+ * (the framer looks for those only when expat rejects an event). */
+/* The EventID of the event at ev[0, n), read without parsing: the digits
+ * after the first `<EventID` tag's `>`. -1 when it cannot be seen so. */
+static int64_t peek_event_id(const char *ev, size_t n)
+{
+    size_t lim = n < 2048 ? n : 2048; /* it comes early, in System */
+    const char *t = find(ev, lim, "<EventID", 8);
+    if (!t)
+        return -1;
+    const char *e = ev + lim, *p = memchr(t + 8, '>', (size_t)(e - (t + 8)));
+    if (!p || p[-1] == '/')
+        return -1;
+    int64_t v = 0;
+    const char *d = ++p;
+    while (p < e && *p >= '0' && *p <= '9' && v < UINT32_MAX)
+        v = v * 10 + (*p++ - '0');
+    if (p == d || p >= e || *p != '<' || v > UINT32_MAX)
+        return -1;
+    return v;
+}
+
+static int wanted(const ha_reader *r, int64_t id)
+{
+    size_t lo = 0, hi = r->nfilter;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (r->filter[mid] == id)
+            return 1;
+        if (r->filter[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+static int dispatch(ha_reader *r, const char *win, size_t s, size_t n, size_t *resume)
+{
+    const size_t n0 = n; /* n becomes the repaired copy's length */
+    int deliver = 1;
+    *resume = s + n;
+    if (r->filter) {
+        int64_t id = peek_event_id(win + s, n);
+        if (id >= 0 && !wanted(r, id)) {
+            r->counters[HA_COUNT_FILTERED]++;
+            if (!r->strict)
+                return HA_OK;
+            deliver = 0; /* parsed only to report it if malformed */
+        }
+    }
     const char *ev = win + s;
     int cleaned = 0;
     hai_builder *b = &r->b;
@@ -314,6 +437,8 @@ static int dispatch(ha_reader *r, const char *win, size_t s, size_t n)
             if (!(b->rec.has & HAI_HAS_EVENT_ID))
                 return report(r, win, HA_ERR_NOT_EVENT, 0, "the event has no valid System/EventID", r->ev_off,
                               r->ev_off);
+            if (!deliver)
+                return HA_OK;
             hai_builder_finish(b);
             b->rec.offset = r->ev_off;
             locate(r, win, r->ev_off, &b->rec.line, &(uint64_t){0});
@@ -343,6 +468,11 @@ static int dispatch(ha_reader *r, const char *win, size_t s, size_t n)
         hai_builder_abandon(b);
         if (code == HA_ERR_NOMEM)
             return HA_ERR_NOMEM;
+        size_t k = nested_start(win, s + n0, s + 1, s + n0);
+        if (k != SIZE_MAX) {
+            *resume = k;
+            return report_truncated(r, win, k);
+        }
         if (!cleaned && st != XML_STATUS_OK && !own && is_retryable(xe) && needs_clean(ev, n)) {
             rc = clean_event(r, win, s, n);
             if (rc)
@@ -363,19 +493,9 @@ static int dispatch(ha_reader *r, const char *win, size_t s, size_t n)
 
 /* ---- framing ------------------------------------------------------------ */
 
-static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-static int start_delim(char c) { return is_ws(c) || c == '>' || c == '/'; }
-static int end_delim(char c) { return is_ws(c) || c == '>'; }
-
 static int has_prefix(const char *p, size_t avail, const char *lit, size_t n)
 {
     return avail >= n && memcmp(p, lit, n) == 0;
-}
-
-/* `<Event` followed by a delimiter at p. */
-static int event_start_at(const char *p, size_t avail)
-{
-    return avail >= 7 && memcmp(p, "<Event", 6) == 0 && start_delim(p[6]);
 }
 
 /* A line between events that a known tool writes: evtxexport's banner and
@@ -522,6 +642,26 @@ static enum step outside(ha_reader *r, const char *win, size_t len, int final, s
     return st;
 }
 
+/* An event longer than the limit: cut short by an `<Event` within the
+ * limit, or too large (then skip to the next `<Event`). */
+static enum step oversized(ha_reader *r, const char *win, size_t len, size_t s, size_t *ip)
+{
+    size_t lim = s + r->max_event < len ? s + r->max_event : len;
+    size_t k = nested_start(win, len, s + 1, lim);
+    int rc;
+    if (k != SIZE_MAX) {
+        rc = report_truncated(r, win, k);
+        r->mode = M_OUTSIDE;
+        *ip = k;
+    } else {
+        rc = report(r, win, HA_ERR_EVENT_TOO_LARGE, 0, "an event exceeds the bytes-per-event limit", r->ev_off,
+                    r->ev_off);
+        r->mode = M_DISCARD;
+        *ip = lim;
+    }
+    return rc ? stop(r, rc) : S_CONTINUE;
+}
+
 static enum step inside(ha_reader *r, const char *win, size_t len, int final, size_t *ip)
 {
     size_t s = (size_t)(r->ev_off - r->base), j = s + r->ev_scan, end;
@@ -541,59 +681,52 @@ static enum step inside(ha_reader *r, const char *win, size_t len, int final, si
         j = k + 1;
     }
     for (;;) {
-        const char *lt = memchr(win + j, '<', len - j);
-        if (!lt) {
-            j = len;
+        const char *lt = find(win + j, len - j, "</Event", 7);
+        if (!lt) { /* keep the tail: the needle may be cut by the window's end */
+            if (len - j > 6)
+                j = len - 6;
             goto need_more;
         }
-        size_t k = (size_t)(lt - win), avail = len - k;
-        if (avail < 9 && !final) {
+        size_t k = (size_t)(lt - win);
+        if (k + 8 > len) {
             j = k;
             goto need_more;
         }
-        if (avail >= 8 && lt[1] == '/' && memcmp(lt + 2, "Event", 5) == 0 && end_delim(lt[7])) {
-            const char *gt = memchr(lt + 7, '>', avail - 7);
-            if (!gt) {
-                j = k;
-                goto need_more;
-            }
-            end = (size_t)(gt - win) + 1;
-            goto complete;
+        if (!end_delim(lt[7])) {
+            j = k + 1;
+            continue;
         }
-        if (event_start_at(lt, avail)) {
-            rc = report(r, win, HA_ERR_TRUNCATED, 0, "the event was cut short: a new <Event begins before its </Event>",
-                        r->base + k, r->ev_off);
-            r->mode = M_OUTSIDE;
-            *ip = k;
-            return rc ? stop(r, rc) : S_CONTINUE;
+        const char *gt = memchr(lt + 7, '>', len - k - 7);
+        if (!gt) {
+            j = k;
+            goto need_more;
         }
-        j = k + 1;
+        end = (size_t)(gt - win) + 1;
+        goto complete;
     }
 need_more:
-    if (final) {
-        rc = report(r, win, HA_ERR_TRUNCATED, 0, "the stream ended inside an event", r->base + len, r->ev_off);
+    if (j - s > r->max_event)
+        return oversized(r, win, len, s, ip);
+    if (final) { /* an `<Event` inside was cut short, or this one is */
+        size_t k = nested_start(win, len, s + 1, len);
+        if (k != SIZE_MAX) {
+            rc = report_truncated(r, win, k);
+            *ip = k;
+        } else {
+            rc = report(r, win, HA_ERR_TRUNCATED, 0, "the stream ended inside an event", r->base + len, r->ev_off);
+            *ip = len;
+        }
         r->mode = M_OUTSIDE;
-        *ip = len;
-        return rc ? stop(r, rc) : S_CONTINUE;
-    }
-    if (j - s > r->max_event) {
-        rc = report(r, win, HA_ERR_EVENT_TOO_LARGE, 0, "an event exceeds the bytes-per-event limit", r->ev_off,
-                    r->ev_off);
-        r->mode = M_DISCARD;
-        *ip = j;
         return rc ? stop(r, rc) : S_CONTINUE;
     }
     r->ev_scan = j - s;
     *ip = s;
     return S_NEED_MORE;
 complete:
-    r->mode = M_OUTSIDE;
-    *ip = end;
     if (end - s > r->max_event)
-        rc = report(r, win, HA_ERR_EVENT_TOO_LARGE, 0, "an event exceeds the bytes-per-event limit", r->ev_off,
-                    r->ev_off);
-    else
-        rc = dispatch(r, win, s, end - s);
+        return oversized(r, win, len, s, ip);
+    r->mode = M_OUTSIDE;
+    rc = dispatch(r, win, s, end - s, ip);
     return rc ? stop(r, rc) : S_CONTINUE;
 }
 
@@ -689,6 +822,7 @@ int ha_reader_new(const ha_reader_options *opts, ha_reader **out)
     r->on_record = opts->on_record;
     r->on_diag = opts->on_diag;
     r->userdata = opts->userdata;
+    r->strict = (opts->flags & HA_READER_STRICT) != 0;
     r->max_event = opts->max_event_bytes ? opts->max_event_bytes : HA_DEFAULT_MAX_EVENT_BYTES;
     if (r->max_event > MAX_EVENT_CAP)
         r->max_event = MAX_EVENT_CAP;
@@ -713,6 +847,7 @@ void ha_reader_free(ha_reader *r)
     hai_buf_free(&r->carry, &r->alloc);
     hai_buf_free(&r->clean, &r->alloc);
     hai_free(&r->alloc, r->fixes);
+    hai_free(&r->alloc, r->filter);
     ha_allocator a = r->alloc;
     hai_free(&a, r);
 }
@@ -890,6 +1025,32 @@ int ha_reader_read_file(ha_reader *r, const char *path)
     int rc = read_all(r, fd, NULL, path);
     close(fd);
     return rc;
+}
+
+static int by_value(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+int ha_reader_set_event_filter(ha_reader *r, const uint32_t *ids, size_t count)
+{
+    if (!r || (count && !ids) || r->busy)
+        return HA_ERR_INVALID;
+    uint32_t *copy = NULL;
+    if (count) {
+        copy = hai_malloc(&r->alloc, count * sizeof *copy);
+        if (!copy || count > SIZE_MAX / sizeof *copy) {
+            hai_free(&r->alloc, copy);
+            return HA_ERR_NOMEM;
+        }
+        memcpy(copy, ids, count * sizeof *copy);
+        qsort(copy, count, sizeof *copy, by_value);
+    }
+    hai_free(&r->alloc, r->filter);
+    r->filter = copy;
+    r->nfilter = count;
+    return HA_OK;
 }
 
 uint64_t ha_reader_count(const ha_reader *r, ha_reader_counter which)

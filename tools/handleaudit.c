@@ -44,6 +44,9 @@ static const char usage_text[] =
     "Correlation:\n"
     "      --max-open=N     keep at most N sequences open; beyond that the one\n"
     "                       idle longest ends as \"evicted\" (default 1048576)\n"
+    "      --strict         parse every event, also those correlation does not\n"
+    "                       use (which are otherwise skipped unparsed, much\n"
+    "                       faster), so that any malformed event is reported\n"
     "\n"
     "  -h, --help           show this help and exit\n"
     "  -V, --version        show the version and exit\n"
@@ -224,18 +227,19 @@ static int parse_count(const char *s, size_t *out)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_RECORDS = 256, OPT_FORMAT, OPT_STATS, OPT_MAX_OPEN };
+    enum { OPT_RECORDS = 256, OPT_FORMAT, OPT_STATS, OPT_MAX_OPEN, OPT_STRICT };
     static const struct option longopts[] = {
         {"records", no_argument, NULL, OPT_RECORDS},
         {"format", required_argument, NULL, OPT_FORMAT},
         {"stats", no_argument, NULL, OPT_STATS},
         {"max-open", required_argument, NULL, OPT_MAX_OPEN},
+        {"strict", no_argument, NULL, OPT_STRICT},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     struct tool t = {"-", 0, 0, NULL, NULL, NULL, 0, 0};
-    int want_stats = 0, c;
+    int want_stats = 0, strict = 0, c;
     size_t max_open = 0;
     while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
         switch (c) {
@@ -254,6 +258,9 @@ int main(int argc, char **argv)
             break;
         case OPT_STATS:
             want_stats = 1;
+            break;
+        case OPT_STRICT:
+            strict = 1;
             break;
         case OPT_MAX_OPEN:
             if (parse_count(optarg, &max_open) != 0) {
@@ -291,6 +298,7 @@ int main(int argc, char **argv)
     ro.on_record = on_record;
     ro.on_diag = on_diag;
     ro.userdata = &t;
+    ro.flags = strict ? HA_READER_STRICT : 0;
     ha_correlator_options co = HA_CORRELATOR_OPTIONS_INIT;
     co.on_end = on_end;
     co.userdata = &t;
@@ -299,6 +307,15 @@ int main(int argc, char **argv)
     int rc = ha_reader_new(&ro, &reader);
     if (rc == HA_OK && !t.records)
         rc = ha_correlator_new(&co, &t.corr);
+    if (rc) {
+        fprintf(stderr, "handleaudit: %s\n", ha_strerror(rc));
+        return EXIT_USAGE;
+    }
+    if (!t.records && !want_stats) { /* events the correlator does not use are skipped unparsed */
+        const uint32_t *ids;
+        size_t n = ha_correlator_event_ids(&ids);
+        rc = ha_reader_set_event_filter(reader, ids, n);
+    }
     if (rc) {
         fprintf(stderr, "handleaudit: %s\n", ha_strerror(rc));
         return EXIT_USAGE;

@@ -521,6 +521,12 @@ HA_API int ha_correlator_add(ha_correlator *corr, const ha_record *rec);
  */
 HA_API int ha_correlator_on_record(const ha_record *rec, void *userdata);
 /**
+ * The EventIDs the correlator uses (4656, 4658, 4660, 4661, 4663, 4688,
+ * 4689, 4690), in `*ids` (static storage); returns their number. Give them
+ * to ha_reader_set_event_filter() to skip every other event unparsed.
+ */
+HA_API size_t ha_correlator_event_ids(const uint32_t **ids);
+/**
  * End of input: every open sequence ends with #HA_END_END_OF_INPUT, oldest
  * activity first. A callback's non-zero value stops the flush and is
  * returned; flush again to end the rest.
@@ -581,10 +587,15 @@ typedef struct ha_reader_options {
     size_t max_field_bytes;          /**< 0: #HA_DEFAULT_MAX_FIELD_BYTES */
     unsigned int max_depth;          /**< 0: #HA_DEFAULT_MAX_DEPTH */
     const ha_allocator *allocator;   /**< NULL: malloc/realloc/free; copied */
+    uint32_t flags;                  /**< #HA_READER_STRICT */
 } ha_reader_options;
 
+/** Reader flag: events the EventID filter skips are still parsed, so that a
+ *  malformed one is reported (they are not delivered either way). */
+#define HA_READER_STRICT 1u
+
 /** Static initialiser for ::ha_reader_options. */
-#define HA_READER_OPTIONS_INIT { HA_READER_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, NULL }
+#define HA_READER_OPTIONS_INIT { HA_READER_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, NULL, 0 }
 
 /** Initialise `opts` for `version` (pass #HA_READER_OPTIONS_VERSION). */
 HA_API int ha_reader_options_init(ha_reader_options *opts, unsigned int version);
@@ -631,12 +642,22 @@ HA_API int ha_reader_read_fp(ha_reader *reader, FILE *fp);
  *  The descriptor is not closed. */
 HA_API int ha_reader_read_fd(ha_reader *reader, int fd);
 
+/**
+ * Deliver only events whose EventID is one of `ids[0, count)`; `count` 0
+ * delivers every event again. The others are recognised by a scan of their
+ * bytes and skipped without being parsed, which is much faster (unless the
+ * reader is #HA_READER_STRICT). An event whose EventID cannot be seen
+ * without parsing is parsed. The list is copied. Set it between streams.
+ */
+HA_API int ha_reader_set_event_filter(ha_reader *reader, const uint32_t *ids, size_t count);
+
 /** Counters kept by a reader over its whole life. */
 typedef enum ha_reader_counter {
     HA_COUNT_BYTES = 0,     /**< bytes fed */
     HA_COUNT_EVENTS = 1,    /**< events delivered to on_record */
     HA_COUNT_ERRORS = 2,    /**< errors reported (events or bytes skipped) */
-    HA_COUNT_WARNINGS = 3   /**< warnings reported */
+    HA_COUNT_WARNINGS = 3,  /**< warnings reported */
+    HA_COUNT_FILTERED = 4   /**< events the EventID filter skipped */
 } ha_reader_counter;
 
 /** The value of a counter. */

@@ -547,6 +547,61 @@ static void test_stop(void)
     free(b.s);
 }
 
+/* The EventID filter: unwanted events are skipped unparsed, so a malformed
+ * one goes unreported unless the reader is strict. */
+static void event_with_id(str *b, const char *id, const char *data)
+{
+    puts_(b, "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><EventID");
+    puts_(b, id);
+    puts_(b, "</EventID><Computer>H</Computer></System><EventData>");
+    puts_(b, data);
+    puts_(b, "</EventData></Event>\n");
+}
+
+static void test_filter(void)
+{
+    str b = {0};
+    event_with_id(&b, ">4656", "<Data Name='HandleId'>0x4</Data>");
+    event_with_id(&b, ">4624", "<Data Name='LogonType'>3</Data>");
+    event_with_id(&b, " Qualifiers=''>4663", "<Data Name='HandleId'>0x4</Data>");
+    event_with_id(&b, ">4624", "<Data Name='X'>bad</Datum>");        /* malformed, unwanted */
+    event_with_id(&b, ">4663", "<Data Name='HandleId'>0x8</Datum>"); /* malformed, wanted */
+    event_with_id(&b, ">46x", "<Data Name='X'>y</Data>");            /* unreadable ID: parsed */
+    static const uint32_t ids[] = {4663, 4656};
+    for (int strict = 0; strict < 2; strict++) {
+        result res = {0};
+        ha_reader_options o = HA_READER_OPTIONS_INIT;
+        o.on_record = on_record;
+        o.on_diag = on_diag;
+        o.userdata = &res;
+        o.flags = strict ? HA_READER_STRICT : 0;
+        ha_reader *r;
+        CHECK_INT(ha_reader_new(&o, &r), HA_OK);
+        CHECK_INT(ha_reader_set_event_filter(r, ids, 2), HA_OK);
+        for (size_t c = 0; c < b.n; c += 7) /* chunking changes nothing */
+            CHECK_INT(ha_reader_feed(r, b.s + c, b.n - c < 7 ? b.n - c : 7), HA_OK);
+        CHECK_INT(ha_reader_finish(r), HA_OK);
+        CHECK_INT(res.nrecords, 2);
+        CHECK(strstr(res.records.s, "\"event_id\":4656,") && strstr(res.records.s, "\"event_id\":4663,"));
+        CHECK_U64(ha_reader_count(r, HA_COUNT_FILTERED), 2);
+        /* the wanted malformed one and the unreadable ID always; the unwanted
+         * malformed one only when strict */
+        CHECK_INT(res.ndiags, strict ? 3 : 2);
+        CHECK_INT(ha_reader_set_event_filter(r, NULL, 0), HA_OK); /* all again */
+        CHECK_INT(ha_reader_feed(r, b.s, b.n), HA_OK);
+        CHECK_INT(ha_reader_finish(r), HA_OK);
+        CHECK_INT(res.nrecords, 5);
+        CHECK_INT(ha_reader_set_event_filter(r, NULL, 3), HA_ERR_INVALID);
+        ha_reader_free(r);
+        result_free(&res);
+    }
+    const uint32_t *used;
+    size_t n = ha_correlator_event_ids(&used);
+    CHECK_INT(n, 8);
+    CHECK(used[0] == 4656 && used[7] == 4690);
+    free(b.s);
+}
+
 /* A callback may not feed or finish its own reader. */
 static ha_reader *reentered;
 static int reentry_feed = 1, reentry_finish = 1;
@@ -612,5 +667,6 @@ int main(void)
     test_stop();
     test_api_edges();
     test_reentrancy();
+    test_filter();
     return check_done();
 }

@@ -1,0 +1,836 @@
+"""Python binding for libhandleaudit, written with ctypes and the standard library only.
+
+libhandleaudit reads Windows Security audit events (XML, in any common
+framing) into records, and follows every handle from open to close as a
+"sequence". This module loads the shared library and offers:
+
+- ``records(source)``: a generator of one dict per event, the objects that
+  ``handleaudit --records`` prints;
+- ``correlate(source)``: a generator of one dict per ended sequence, the
+  objects that ``handleaudit`` prints (sequences still open at the end of
+  the input come last);
+- ``Reader`` and ``Correlator``: streaming objects that you feed chunks cut
+  anywhere, with Python callables as callbacks;
+- ``Error``: the exception for the library's fatal errors, and
+  ``Diagnostic``: a malformed event (or a repaired one) and where it is.
+
+A *source* is a path (``str`` or ``os.PathLike``), the data itself
+(``bytes``, ``bytearray``, ``memoryview``), or a binary file object. Files
+are read in chunks of ``CHUNK_SIZE`` bytes, so memory stays bounded. A path
+to a Windows ``.evtx`` log is read record by record by the library (when it
+was built with libevtx).
+
+The library is found through the ``HANDLEAUDIT_LIBRARY`` environment
+variable (a path to ``libhandleaudit.so``) or else
+``ctypes.util.find_library('handleaudit')``.
+
+Objects are not thread-safe: use one from one thread at a time (different
+objects are independent). A callback must not call back into the object
+that called it (``feed``, ``finish``, ``flush``, ``close``): that raises
+``RuntimeError``. To stop from a callback, raise: the exception comes out of
+the ``feed()``/``finish()``/``flush()`` that was running, and the object
+stays usable (the next call goes on after the event that was being
+delivered).
+"""
+
+import ctypes
+import ctypes.util
+import enum
+import json
+import os
+import weakref
+from typing import NamedTuple
+
+__all__ = [
+    "CHUNK_SIZE",
+    "LIBRARY_VERSION",
+    "LIBRARY_VERSION_NUMBER",
+    "WRITTEN_FOR_VERSION",
+    "Correlator",
+    "Diagnostic",
+    "Error",
+    "Reader",
+    "Status",
+    "correlate",
+    "records",
+    "strerror",
+]
+
+#: The library version (``HA_VERSION_NUMBER`` form: MAJOR*10000 + MINOR*100 +
+#: PATCH) this binding was written for; an older library is refused.
+WRITTEN_FOR_VERSION = 100  # 0.1.0
+
+#: How many bytes records() and correlate() read and feed at a time (1 MiB).
+CHUNK_SIZE = 1 << 20
+
+_READER_OPTIONS_VERSION = 1
+_CORRELATOR_OPTIONS_VERSION = 1
+
+
+# ---- loading --------------------------------------------------------------
+
+
+def _load_library():
+    path = os.environ.get("HANDLEAUDIT_LIBRARY")
+    if path:
+        try:
+            return ctypes.CDLL(path)
+        except OSError as e:
+            raise ImportError("handleaudit: cannot load HANDLEAUDIT_LIBRARY=%r: %s" % (path, e)) from e
+    name = ctypes.util.find_library("handleaudit")
+    if not name:
+        raise ImportError(
+            "handleaudit: libhandleaudit not found; install it, or set HANDLEAUDIT_LIBRARY "
+            "to the path of libhandleaudit.so")
+    try:
+        return ctypes.CDLL(name)
+    except OSError as e:
+        raise ImportError("handleaudit: cannot load %s: %s" % (name, e)) from e
+
+
+_lib = _load_library()
+
+_c_int, _c_uint, _c_size, _c_u32, _c_u64 = (ctypes.c_int, ctypes.c_uint, ctypes.c_size_t,
+                                            ctypes.c_uint32, ctypes.c_uint64)
+_vp, _cp = ctypes.c_void_p, ctypes.c_char_p
+
+# Callback types: int (*)(const ha_record *, void *), int (*)(const ha_diag *, void *),
+# int (*)(const ha_sequence *, const ha_record *, void *).
+_RecordCB = ctypes.CFUNCTYPE(_c_int, _vp, _vp)
+_DiagCB = ctypes.CFUNCTYPE(_c_int, _vp, _vp)
+_SequenceCB = ctypes.CFUNCTYPE(_c_int, _vp, _vp, _vp)
+
+
+class _ReaderOptions(ctypes.Structure):
+    _fields_ = [
+        ("version", _c_uint),
+        ("on_record", _RecordCB),
+        ("on_diag", _DiagCB),
+        ("userdata", _vp),
+        ("max_event_bytes", _c_size),
+        ("max_field_bytes", _c_size),
+        ("max_depth", _c_uint),
+        ("allocator", _vp),
+        ("flags", _c_u32),
+    ]
+
+
+_READER_STRICT = 1
+
+
+class _CorrelatorOptions(ctypes.Structure):
+    _fields_ = [
+        ("version", _c_uint),
+        ("on_open", _SequenceCB),
+        ("on_access", _SequenceCB),
+        ("on_end", _SequenceCB),
+        ("userdata", _vp),
+        ("max_open", _c_size),
+        ("max_processes", _c_size),
+        ("allocator", _vp),
+    ]
+
+
+def _declare(name, restype, *argtypes):
+    try:
+        f = getattr(_lib, name)
+    except AttributeError as e:
+        raise ImportError("handleaudit: the library lacks %s (too old?)" % name) from e
+    f.restype = restype
+    f.argtypes = list(argtypes)
+    return f
+
+
+_declare("ha_version_string", _cp)
+_declare("ha_version_number", _c_u32)
+_declare("ha_strerror", _cp, _c_int)
+_declare("ha_diag_code", _c_int, _vp)
+_declare("ha_diag_is_warning", _c_int, _vp)
+_declare("ha_diag_message", _cp, _vp)
+_declare("ha_diag_offset", _c_u64, _vp)
+_declare("ha_diag_line", _c_u64, _vp)
+_declare("ha_diag_column", _c_u64, _vp)
+_declare("ha_diag_event_offset", _c_u64, _vp)
+_declare("ha_record_json", _c_size, _vp, _cp, _c_size)
+_declare("ha_sequence_json", _c_size, _vp, _cp, _c_size)
+_declare("ha_end_name", _cp, _c_int)
+_declare("ha_reader_options_init", _c_int, ctypes.POINTER(_ReaderOptions), _c_uint)
+_declare("ha_reader_new", _c_int, ctypes.POINTER(_ReaderOptions), ctypes.POINTER(_vp))
+_declare("ha_reader_free", None, _vp)
+_declare("ha_reader_feed", _c_int, _vp, _vp, _c_size)
+_declare("ha_reader_finish", _c_int, _vp)
+_declare("ha_reader_read_file", _c_int, _vp, _cp)
+_declare("ha_reader_count", _c_u64, _vp, _c_int)
+_declare("ha_reader_last_diag", _vp, _vp)
+_declare("ha_correlator_options_init", _c_int, ctypes.POINTER(_CorrelatorOptions), _c_uint)
+_declare("ha_correlator_new", _c_int, ctypes.POINTER(_CorrelatorOptions), ctypes.POINTER(_vp))
+_declare("ha_correlator_free", None, _vp)
+_declare("ha_correlator_flush", _c_int, _vp)
+_declare("ha_correlator_count", _c_u64, _vp, _c_int)
+_declare("ha_correlator_ended", _c_u64, _vp, _c_int)
+_declare("ha_correlator_on_record", _c_int, _vp, _vp)
+_declare("ha_correlator_event_ids", _c_size, ctypes.POINTER(ctypes.POINTER(_c_u32)))
+_declare("ha_reader_set_event_filter", _c_int, _vp, ctypes.POINTER(_c_u32), _c_size)
+_declare("ha_evtx_supported", _c_int)
+
+#: The library's version at run time, e.g. "0.1.0".
+LIBRARY_VERSION = _lib.ha_version_string().decode("ascii", "replace")
+#: The library's version at run time as MAJOR*10000 + MINOR*100 + PATCH.
+LIBRARY_VERSION_NUMBER = int(_lib.ha_version_number())
+
+if LIBRARY_VERSION_NUMBER < WRITTEN_FOR_VERSION or LIBRARY_VERSION_NUMBER // 10000 != WRITTEN_FOR_VERSION // 10000:
+    raise ImportError("handleaudit: libhandleaudit %s found, this binding needs %d.%d.x with x >= %d"
+                      % (LIBRARY_VERSION, WRITTEN_FOR_VERSION // 10000, WRITTEN_FOR_VERSION // 100 % 100,
+                         WRITTEN_FOR_VERSION % 100))
+
+# ha_correlator_on_record itself, as a reader's on_record: records go from the
+# reader to the correlator without a trip through Python.
+_correlator_on_record = _RecordCB(ctypes.cast(_lib.ha_correlator_on_record, _vp).value)
+
+
+# ---- status codes and errors -------------------------------------------------
+
+
+class Status(enum.IntEnum):
+    """The library's status codes (``ha_status``): 0 or negative, fixed forever."""
+
+    OK = 0
+    ERR_NOMEM = -1
+    ERR_INVALID = -2
+    ERR_IO = -3
+    ERR_XML = -4
+    ERR_TRUNCATED = -5
+    ERR_EVENT_TOO_LARGE = -6
+    ERR_FIELD_TOO_LARGE = -7
+    ERR_TOO_DEEP = -8
+    ERR_DTD = -9
+    ERR_NOT_EVENT = -10
+    ERR_JUNK = -11
+    ERR_BAD_VALUE = -12
+    ERR_CONTROL_CHAR = -13
+    ERR_NOT_FOUND = -14
+    ERR_UNSUPPORTED = -15
+    ERR_SNAPSHOT = -16
+    ERR_SNAPSHOT_VERSION = -17
+    ERR_LIMIT = -18
+
+
+def _status(code):
+    try:
+        return Status(code)
+    except ValueError:
+        return int(code)
+
+
+def strerror(code):
+    """The library's short description of a status code (``ha_strerror``)."""
+    return _lib.ha_strerror(int(code)).decode("utf-8", "replace")
+
+
+class Error(Exception):
+    """A fatal error of the library (a negative status such as ERR_NOMEM or ERR_IO).
+
+    Attributes: ``code`` (a ``Status``), ``message`` (the library's text),
+    and the position in the stream where it happened: ``offset`` (bytes from
+    0), ``line`` and ``column`` (from 1). All three are 0 when the library
+    gives no position (e.g. a file that cannot be opened).
+    """
+
+    def __init__(self, code, message, offset=0, line=0, column=0):
+        code = _status(code)
+        super().__init__(code, message, offset, line, column)
+        self.code = code
+        self.message = message
+        self.offset = offset
+        self.line = line
+        self.column = column
+
+    def __str__(self):
+        name = self.code.name if isinstance(self.code, Status) else str(self.code)
+        text = "%s [%s]" % (self.message, name)
+        if self.line:
+            text += " at line %d, column %d (byte %d)" % (self.line, self.column, self.offset)
+        elif self.offset:
+            text += " at byte %d" % self.offset
+        return text
+
+
+class Diagnostic(NamedTuple):
+    """A malformed event (an error: the event was skipped) or a repaired one
+    (a warning: the event was still delivered), and where it was found.
+
+    ``code`` is a ``Status``; ``offset`` counts bytes from 0, ``line`` and
+    ``column`` (in bytes) from 1; ``event_offset`` is where the event it
+    concerns begins.
+    """
+
+    code: int
+    message: str
+    offset: int
+    line: int
+    column: int
+    is_warning: bool
+    event_offset: int
+
+
+def _diagnostic(d):
+    return Diagnostic(
+        _status(_lib.ha_diag_code(d)),
+        _lib.ha_diag_message(d).decode("utf-8", "replace"),
+        _lib.ha_diag_offset(d),
+        _lib.ha_diag_line(d),
+        _lib.ha_diag_column(d),
+        bool(_lib.ha_diag_is_warning(d)),
+        _lib.ha_diag_event_offset(d),
+    )
+
+
+def _error_from(reader, rc):
+    """An Error for status `rc`, with the reader's last diagnostic when it is about it."""
+    d = _lib.ha_reader_last_diag(reader) if reader else None
+    if d and _lib.ha_diag_code(d) == rc:
+        diag = _diagnostic(d)
+        return Error(rc, diag.message, diag.offset, diag.line, diag.column)
+    return Error(rc, strerror(rc))
+
+
+# ---- callbacks ---------------------------------------------------------------
+#
+# One set of C callbacks for the whole module (kept alive by the module and by
+# every object using them). `userdata` is an address that identifies the
+# Python object: the address of a byte the object owns, or the address of its
+# ha_correlator (which the correlator's reader receives). Both are addresses
+# of live allocations, so they never collide. The table holds weak references
+# so that the C side never keeps a Python object alive.
+
+_objects = {}
+
+
+def _lookup(userdata):
+    ref = _objects.get(userdata)
+    return ref() if ref is not None else None
+
+
+def _c_on_record(rec, userdata):
+    try:
+        obj = _lookup(userdata)
+        return obj._deliver_record(rec) if obj is not None else 1
+    except BaseException:  # never let an exception cross into C
+        return 1
+
+
+def _c_on_diag(diag, userdata):
+    try:
+        obj = _lookup(userdata)
+        return obj._deliver_diag(diag) if obj is not None else 1
+    except BaseException:
+        return 1
+
+
+def _make_sequence_cb(kind):
+    def cb(seq, rec, userdata):
+        try:
+            obj = _lookup(userdata)
+            return obj._deliver_sequence(kind, seq, rec) if obj is not None else 1
+        except BaseException:
+            return 1
+    return _SequenceCB(cb)
+
+
+_record_cb = _RecordCB(_c_on_record)
+_diag_cb = _DiagCB(_c_on_diag)
+_open_cb = _make_sequence_cb("open")
+_access_cb = _make_sequence_cb("access")
+_end_cb = _make_sequence_cb("end")
+
+
+class _JsonBuffer:
+    """A growing buffer for ha_record_json()/ha_sequence_json()."""
+
+    __slots__ = ("buf", "cap")
+
+    def __init__(self, cap=1 << 14):
+        self.cap = cap
+        self.buf = ctypes.create_string_buffer(cap)
+
+    def load(self, fn, obj):
+        n = fn(obj, self.buf, self.cap)
+        if n >= self.cap:
+            self.cap = max(n + 1, 2 * self.cap)
+            self.buf = ctypes.create_string_buffer(self.cap)
+            n = fn(obj, self.buf, self.cap)
+        return json.loads(ctypes.string_at(self.buf, n))
+
+
+def _as_buffer(data):
+    """(pointer-compatible object, length) for bytes-like `data`, copying only when needed."""
+    if isinstance(data, bytes):
+        return data, len(data)
+    if isinstance(data, str):
+        raise TypeError("feed() takes bytes-like data, not str")
+    mv = memoryview(data)
+    if not mv.c_contiguous:
+        mv = memoryview(mv.tobytes())
+    mv = mv.cast("B")
+    n = mv.nbytes
+    if n == 0:
+        return None, 0
+    if mv.readonly:
+        b = mv.tobytes()
+        return b, n
+    return (ctypes.c_char * n).from_buffer(mv), n
+
+
+def _check_size(name, value):
+    value = int(value)
+    if value < 0:
+        raise ValueError("%s must be 0 (the default) or positive" % name)
+    return value
+
+
+class _Base:
+    """What Reader and Correlator share: callback plumbing, errors, lifetime."""
+
+    _reader = None
+
+    def _setup(self, on_error):
+        self._on_error = on_error
+        self._exc = None
+        self._busy = False
+        self._pending = []
+        self._keys = []
+        self._json = _JsonBuffer()
+        self._anchor = ctypes.c_char()  # its address is our userdata
+        self.errors = []
+        self.warnings = []
+        # Keep the C callbacks (and the function that frees) for as long as
+        # the C objects live, even while the interpreter shuts down.
+        self._callbacks = (_record_cb, _diag_cb, _open_cb, _access_cb, _end_cb, _correlator_on_record)
+        self._registry = _objects
+
+    def _register(self, key):
+        self._keys.append(key)
+        self._registry[key] = weakref.ref(self)
+
+    def _store(self, exc):
+        if self._exc is None:
+            self._exc = exc
+        elif hasattr(self._exc, "add_note"):
+            self._exc.add_note("a later callback raised too: %r" % (exc,))
+
+    def _deliver_diag(self, d):
+        try:
+            diag = _diagnostic(d)
+            if self._on_error is not None:
+                self._on_error(diag)
+            elif diag.is_warning:
+                self.warnings.append(diag)
+            else:
+                self.errors.append(diag)
+            return 0
+        except BaseException as e:
+            self._store(e)
+            return 1
+
+    def _enter(self, what):
+        if self._busy:
+            raise RuntimeError("%s() called from one of this object's own callbacks" % what)
+        if self._reader is None:
+            raise ValueError("%s() on a closed %s" % (what, type(self).__name__))
+        self._busy = True
+
+    def _call(self, what, fn, *args):
+        """Run one C call on the object; raise what a callback raised, or Error."""
+        self._enter(what)
+        try:
+            rc = fn(*args)
+        finally:
+            self._busy = False
+        return self._outcome(rc)
+
+    def _outcome(self, rc):
+        if self._exc is not None:
+            exc, self._exc = self._exc, None
+            if rc < 0 and hasattr(exc, "add_note"):
+                exc.add_note("and the library failed: %s" % strerror(rc))
+            raise exc
+        if rc < 0:
+            raise _error_from(self._reader, rc)
+        if rc > 0:
+            raise RuntimeError("the library stopped (status %d) with no exception to report" % rc)
+        out, self._pending = self._pending, []
+        return out
+
+    def _feed(self, data):
+        buf, n = _as_buffer(data)
+        return self._call("feed", _lib.ha_reader_feed, self._reader, buf, n)
+
+    def _finish(self):
+        return self._call("finish", _lib.ha_reader_finish, self._reader)
+
+    def _reader_counters(self):
+        if self._reader is None:
+            raise ValueError("counters of a closed %s" % type(self).__name__)
+        names = ("bytes", "events", "errors", "warnings", "filtered")
+        return {name: _lib.ha_reader_count(self._reader, i) for i, name in enumerate(names)}
+
+    def _free_all(self):
+        """Free the C objects exactly once; subclasses say which."""
+        raise NotImplementedError
+
+    def close(self):
+        """Free the C objects. Safe to call more than once; the object is unusable after."""
+        if getattr(self, "_busy", False):
+            raise RuntimeError("close() called from one of this object's own callbacks")
+        self._free_all()
+        registry = getattr(self, "_registry", None)
+        if registry is not None:
+            for key in self._keys:
+                registry.pop(key, None)
+            self._keys = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+        return False
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+# ---- Reader --------------------------------------------------------------------
+
+
+class Reader(_Base):
+    """A streaming reader of event XML in any framing, fed in chunks cut anywhere.
+
+    ``on_record(record)`` is called with one dict per event (the keys of
+    ``handleaudit --records``: type, event_id, version, record_id, computer,
+    time, success, fields). Without it, ``feed()`` and ``finish()`` return
+    the records they completed, as a list.
+
+    ``on_error(diagnostic)`` is called with a ``Diagnostic`` per malformed
+    event (skipped) or warning (event repaired and delivered). Without it,
+    they are collected in ``reader.errors`` and ``reader.warnings``.
+
+    ``max_event_bytes``, ``max_field_bytes`` and ``max_depth`` bound what one
+    event may take (0: the library's defaults, 4 MiB, 1 MiB and 32).
+
+    Use it as a context manager, or call ``close()``.
+    """
+
+    def __init__(self, on_record=None, on_error=None, max_event_bytes=0, max_field_bytes=0, max_depth=0):
+        self._reader = None
+        self._free = _lib.ha_reader_free
+        self._setup(on_error)
+        self._on_record = on_record
+        opts = _ReaderOptions()
+        rc = _lib.ha_reader_options_init(ctypes.byref(opts), _READER_OPTIONS_VERSION)
+        if rc:
+            raise Error(rc, strerror(rc))
+        opts.on_record = _record_cb
+        opts.on_diag = _diag_cb
+        opts.userdata = ctypes.addressof(self._anchor)
+        opts.max_event_bytes = _check_size("max_event_bytes", max_event_bytes)
+        opts.max_field_bytes = _check_size("max_field_bytes", max_field_bytes)
+        opts.max_depth = _check_size("max_depth", max_depth)
+        out = _vp()
+        rc = _lib.ha_reader_new(ctypes.byref(opts), ctypes.byref(out))
+        if rc:
+            raise Error(rc, strerror(rc))
+        self._reader = out.value
+        self._register(ctypes.addressof(self._anchor))
+
+    def _deliver_record(self, rec):
+        try:
+            record = self._json.load(_lib.ha_record_json, rec)
+            if self._on_record is None:
+                self._pending.append(record)
+            else:
+                self._on_record(record)
+            return 0
+        except BaseException as e:
+            self._store(e)
+            return 1
+
+    def feed(self, data):
+        """Feed the next bytes of the stream (bytes, bytearray, memoryview).
+
+        Returns the records completed by this call when there is no
+        ``on_record`` (else ``[]``). Raises what a callback raised, or
+        ``Error`` on a fatal library error.
+        """
+        return self._feed(data)
+
+    def finish(self):
+        """End the stream: an incomplete event is reported as truncated.
+
+        The reader is then ready for a new stream (offsets and lines start
+        again). Returns like ``feed()``.
+        """
+        return self._finish()
+
+    def read_file(self, path):
+        """Read a whole file as one stream, through the library's own file
+        reading (``ha_reader_read_file``), and finish it. Returns like
+        ``feed()``; a file that cannot be opened or read raises ``Error``
+        with ``Status.ERR_IO``. If a callback raises, the library drops the
+        rest of the file.
+        """
+        return self._call("read_file", _lib.ha_reader_read_file, self._reader, os.fsencode(path))
+
+    @property
+    def counters(self):
+        """A dict of the reader's lifetime counters: bytes, events, errors, warnings."""
+        return self._reader_counters()
+
+    def _free_all(self):
+        ptr, self._reader = self._reader, None
+        if ptr:
+            self._free(ptr)
+
+
+# ---- Correlator --------------------------------------------------------------
+
+
+_END_NAMES = ("open", "close", "process_exit", "handle_reused", "evicted", "end_of_input")
+
+
+class Correlator(_Base):
+    """Follows every handle in a stream of event XML from open to close.
+
+    Feed XML bytes in chunks cut anywhere with ``feed()``; an internal
+    reader passes every record straight to the correlator (the library's
+    ``ha_correlator_on_record``). Call ``flush()`` at the end of the input:
+    the sequences still open end as ``"end_of_input"``.
+
+    Callbacks receive ``(sequence, record)``: the sequence as a dict with
+    the keys of the ``handleaudit`` JSON Lines, and the event responsible as
+    a dict like ``Reader`` gives (``None`` when ``flush()`` ends the
+    sequence). ``on_open`` when a sequence begins, ``on_access`` when a 4663
+    or 4660 joins it, ``on_end`` when it ends. Without ``on_end``,
+    ``feed()`` and ``flush()`` return the sequences that ended, as a list.
+
+    ``max_open`` bounds the open sequences (0: the library's default); beyond
+    it the one idle longest ends as ``"evicted"``. ``on_error``, and the
+    keyword-only reader bounds, work as for ``Reader``; ``errors`` and
+    ``warnings`` collect diagnostics when there is no ``on_error``. Events
+    the correlator does not use are skipped unparsed (much faster), so a
+    malformed one goes unreported unless ``strict=True``.
+    """
+
+    def __init__(self, on_open=None, on_access=None, on_end=None, max_open=0, *, on_error=None,
+                 max_processes=0, max_event_bytes=0, max_field_bytes=0, max_depth=0, strict=False):
+        self._reader = None
+        self._corr = None
+        self._free_reader = _lib.ha_reader_free
+        self._free_corr = _lib.ha_correlator_free
+        self._setup(on_error)
+        self._sequence_cbs = {"open": on_open, "access": on_access, "end": on_end}
+
+        co = _CorrelatorOptions()
+        rc = _lib.ha_correlator_options_init(ctypes.byref(co), _CORRELATOR_OPTIONS_VERSION)
+        if rc:
+            raise Error(rc, strerror(rc))
+        if on_open is not None:  # else NULL, as ha_correlator_options_init left it
+            co.on_open = _open_cb
+        if on_access is not None:
+            co.on_access = _access_cb
+        co.on_end = _end_cb
+        co.userdata = ctypes.addressof(self._anchor)
+        co.max_open = _check_size("max_open", max_open)
+        co.max_processes = _check_size("max_processes", max_processes)
+        ro = _ReaderOptions()
+        rc = _lib.ha_reader_options_init(ctypes.byref(ro), _READER_OPTIONS_VERSION)
+        if rc:
+            raise Error(rc, strerror(rc))
+        ro.max_event_bytes = _check_size("max_event_bytes", max_event_bytes)
+        ro.max_field_bytes = _check_size("max_field_bytes", max_field_bytes)
+        ro.max_depth = _check_size("max_depth", max_depth)
+        ro.flags = _READER_STRICT if strict else 0
+
+        out = _vp()
+        rc = _lib.ha_correlator_new(ctypes.byref(co), ctypes.byref(out))
+        if rc:
+            raise Error(rc, strerror(rc))
+        self._corr = out.value
+        # The reader's one userdata must be the correlator (for
+        # ha_correlator_on_record), so its diagnostics find us by that address.
+        ro.on_record = _correlator_on_record
+        ro.on_diag = _diag_cb
+        ro.userdata = self._corr
+        out = _vp()
+        rc = _lib.ha_reader_new(ctypes.byref(ro), ctypes.byref(out))
+        if rc:
+            self._free_all()
+            raise Error(rc, strerror(rc))
+        self._reader = out.value
+        self._register(ctypes.addressof(self._anchor))
+        self._register(self._corr)
+        # events the correlator does not use are skipped unparsed
+        ids = ctypes.POINTER(_c_u32)()
+        n = _lib.ha_correlator_event_ids(ctypes.byref(ids))
+        rc = _lib.ha_reader_set_event_filter(self._reader, ids, n)
+        if rc:
+            self._free_all()
+            raise Error(rc, strerror(rc))
+
+    def _deliver_sequence(self, kind, seq, rec):
+        try:
+            sequence = self._json.load(_lib.ha_sequence_json, seq)
+            cb = self._sequence_cbs[kind]
+            if cb is None:
+                self._pending.append(sequence)
+            else:
+                cb(sequence, self._json.load(_lib.ha_record_json, rec) if rec else None)
+            return 0
+        except BaseException as e:
+            self._store(e)
+            return 1
+
+    def feed(self, data):
+        """Feed the next bytes of the XML stream (bytes, bytearray, memoryview).
+
+        Returns the sequences this call ended when there is no ``on_end``
+        (else ``[]``). Raises what a callback raised (the record being
+        applied was applied whole; the next call goes on after it), or
+        ``Error`` on a fatal library error.
+        """
+        return self._feed(data)
+
+    def flush(self):
+        """End of input: finish the XML stream, then end every open sequence
+        as ``"end_of_input"``. Returns like ``feed()``. If a callback raises,
+        call ``flush()`` again to end the rest. The correlator can then be
+        fed a new stream.
+        """
+        # What the reader's finish ended waits with the rest, so that nothing
+        # is lost if the flush itself raises.
+        self._pending = self._finish() + self._pending
+        return self._call("flush", _lib.ha_correlator_flush, self._corr)
+
+    def read_file(self, path):
+        """Feed a whole file (XML, or .evtx when the library reads it) through
+        the library's own file reading (``ha_reader_read_file``). Returns like
+        ``feed()``; call ``flush()`` at the end of the input as usual."""
+        return self._call("read_file", _lib.ha_reader_read_file, self._reader, os.fsencode(path))
+
+    @property
+    def counters(self):
+        """A dict of counters: the reader's (bytes, events, errors, warnings), the
+        correlator's (records, unusable, failed_opens, open, processes,
+        sequences) and, under ``ended``, the sequences ended per reason."""
+        counts = self._reader_counters()
+        for i, name in enumerate(("records", "unusable", "failed_opens", "open", "processes", "sequences")):
+            counts[name] = _lib.ha_correlator_count(self._corr, i)
+        counts["ended"] = {name: _lib.ha_correlator_ended(self._corr, i)
+                           for i, name in enumerate(_END_NAMES) if i}
+        return counts
+
+    def _free_all(self):
+        reader, self._reader = self._reader, None
+        corr, self._corr = self._corr, None
+        if reader:
+            self._free_reader(reader)  # first: it points at the correlator
+        if corr:
+            self._free_corr(corr)
+
+
+# ---- generators ----------------------------------------------------------------
+
+
+def _io_error(what, path, err, offset=0):
+    # The same text as the library's own (ha_reader_read_file): "cannot open PATH: reason".
+    return Error(Status.ERR_IO, "%s %s: %s" % (what, os.fsdecode(path), err.strerror or err), offset)
+
+
+def _chunks(source, size):
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        mv = memoryview(source)
+        if not mv.c_contiguous:
+            mv = memoryview(mv.tobytes())
+        mv = mv.cast("B")
+        for i in range(0, mv.nbytes, size):
+            yield mv[i:i + size]
+        return
+    if isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
+        try:
+            f = open(path, "rb")
+        except OSError as e:
+            raise _io_error("cannot open", path, e) from e
+        with f:
+            done = 0
+            while True:
+                try:
+                    chunk = f.read(size)
+                except OSError as e:
+                    raise _io_error("cannot read", path, e, done) from e
+                if not chunk:
+                    return
+                done += len(chunk)
+                yield chunk
+        return
+    if hasattr(source, "read"):
+        while True:
+            chunk = source.read(size)
+            if not chunk:
+                return
+            yield chunk
+    raise TypeError("a source is a path, bytes-like data or a binary file, not %s" % type(source).__name__)
+
+
+def _ignore(diag):
+    pass
+
+
+def _is_evtx(source):
+    """True for a path to a Windows .evtx log (it begins with "ElfFile\\0")."""
+    if not isinstance(source, (str, os.PathLike)):
+        return False
+    try:
+        with open(source, "rb") as f:
+            return f.read(8) == b"ElfFile\0"
+    except OSError:
+        return False
+
+
+def records(source, *, on_error=None, chunk_size=CHUNK_SIZE, **reader_options):
+    """Yield one dict per event in `source`, the objects ``handleaudit --records`` prints.
+
+    `source` is a path (str or os.PathLike), bytes-like data, or a binary
+    file object; it is read in chunks of `chunk_size` bytes and records are
+    yielded as each chunk is parsed. Malformed events are skipped; pass
+    ``on_error`` (a callable taking a ``Diagnostic``) to hear of them.
+    ``reader_options`` go to ``Reader`` (max_event_bytes, ...). A file that
+    cannot be read raises ``Error`` with ``Status.ERR_IO``.
+    """
+    with Reader(on_error=on_error or _ignore, **reader_options) as reader:
+        if _is_evtx(source):  # record by record, through libevtx
+            yield from reader.read_file(source)
+            return
+        for chunk in _chunks(source, chunk_size):
+            yield from reader.feed(chunk)
+        yield from reader.finish()
+
+
+def correlate(source, *, max_open=0, on_error=None, chunk_size=CHUNK_SIZE, **options):
+    """Yield one dict per ended sequence in `source`, the objects ``handleaudit`` prints.
+
+    Sequences come in the order they end; those still open at the end of
+    the input come last (``"end_of_input"``). `source`, `on_error` and
+    `chunk_size` are as for ``records()``; `max_open` and ``options``
+    (max_processes, max_event_bytes, ...) go to ``Correlator``.
+    """
+    with Correlator(max_open=max_open, on_error=on_error or _ignore, **options) as corr:
+        if _is_evtx(source):
+            yield from corr.read_file(source)
+        else:
+            for chunk in _chunks(source, chunk_size):
+                yield from corr.feed(chunk)
+        yield from corr.flush()
