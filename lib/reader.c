@@ -205,6 +205,19 @@ static int report(ha_reader *r, const char *win, int code, int warning, const ch
     return r->on_diag ? r->on_diag(d, r->userdata) : 0;
 }
 
+/* A diagnostic about the stream as a whole, placed where the reader stands
+ * (the stream's start for a file that cannot be opened). Returns `code`. */
+static int stream_diag(ha_reader *r, int code, const char *message)
+{
+    ha_diag *d = &r->diag;
+    hai_diag_set(d, code, 0, message);
+    d->offset = d->event_offset = r->counted;
+    d->line = r->line;
+    d->column = r->counted - r->line_start + 1;
+    r->have_diag = 1;
+    return code;
+}
+
 /* ---- expat ------------------------------------------------------------- */
 
 static int prepare_parser(ha_reader *r)
@@ -861,6 +874,8 @@ int ha_reader_feed(ha_reader *r, const void *data, size_t len)
     r->busy = 1;
     int rc = feed(r, data, len);
     r->busy = 0;
+    if (rc == HA_ERR_NOMEM)
+        stream_diag(r, rc, NULL);
     return rc;
 }
 
@@ -922,6 +937,8 @@ int ha_reader_finish(ha_reader *r)
     r->busy = 1;
     int rc = process(r, r->carry.len ? r->carry.data : "", r->carry.len, 1, &used);
     r->busy = 0;
+    if (rc == HA_ERR_NOMEM)
+        stream_diag(r, rc, NULL);
     hai_buf_drop_front(&r->carry, used);
     r->stopped = 0;
     if (rc)
@@ -932,11 +949,9 @@ int ha_reader_finish(ha_reader *r)
 
 int hai_reader_fail(ha_reader *r, int code, const char *what, const char *path, const char *detail)
 {
-    ha_diag *d = &r->diag;
-    hai_diag_set(d, code, 0, NULL);
-    snprintf(d->text, sizeof d->text, "%s %s: %s", what, path ? path : "input", detail);
-    d->message = d->text;
-    r->have_diag = 1;
+    stream_diag(r, code, NULL);
+    snprintf(r->diag.text, sizeof r->diag.text, "%s %s: %s", what, path ? path : "input", detail);
+    r->diag.message = r->diag.text;
     return code;
 }
 

@@ -647,6 +647,8 @@ static void test_api_edges(void)
     CHECK_INT(ha_reader_read_file(r, "/nonexistent/file.xml"), HA_ERR_IO);
     const ha_diag *d = ha_reader_last_diag(r);
     CHECK(d && strstr(ha_diag_message(d), "/nonexistent/file.xml") != NULL);
+    CHECK(d && ha_diag_code(d) == HA_ERR_IO && ha_diag_offset(d) == 0 && ha_diag_line(d) == 1 &&
+          ha_diag_column(d) == 1); /* the stream's start */
     ha_reader_free(r);
     ha_reader_free(NULL);
     ha_record_free(NULL);

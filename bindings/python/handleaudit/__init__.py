@@ -232,8 +232,8 @@ class Error(Exception):
 
     Attributes: ``code`` (a ``Status``), ``message`` (the library's text),
     and the position in the stream where it happened: ``offset`` (bytes from
-    0), ``line`` and ``column`` (from 1). All three are 0 when the library
-    gives no position (e.g. a file that cannot be opened).
+    0), ``line`` and ``column`` (from 1; 0 when unknown, as for a read error
+    part-way through a file opened by Python).
     """
 
     def __init__(self, code, message, offset=0, line=0, column=0):
@@ -744,9 +744,10 @@ class Correlator(_Base):
 # ---- generators ----------------------------------------------------------------
 
 
-def _io_error(what, path, err, offset=0):
-    # The same text as the library's own (ha_reader_read_file): "cannot open PATH: reason".
-    return Error(Status.ERR_IO, "%s %s: %s" % (what, os.fsdecode(path), err.strerror or err), offset)
+def _io_error(what, path, err, offset=0, line=1, column=1):
+    # The same text and place as the library's own (ha_reader_read_file):
+    # "cannot open PATH: reason", at the stream's start when it never opened.
+    return Error(Status.ERR_IO, "%s %s: %s" % (what, os.fsdecode(path), err.strerror or err), offset, line, column)
 
 
 def _chunks(source, size):
@@ -770,7 +771,7 @@ def _chunks(source, size):
                 try:
                     chunk = f.read(size)
                 except OSError as e:
-                    raise _io_error("cannot read", path, e, done) from e
+                    raise _io_error("cannot read", path, e, done, 0, 0) from e
                 if not chunk:
                     return
                 done += len(chunk)

@@ -22,8 +22,8 @@ class MissingFile(unittest.TestCase):
     def assertIoError(self, e):
         self.assertEqual(e.code, Status.ERR_IO)
         self.assertEqual(e.message, "cannot open %s: No such file or directory" % self.path)
-        # the position, as the library gives it: none for a file that never opened
-        self.assertEqual((e.offset, e.line, e.column), (0, 0, 0))
+        # the position, as the library gives it: the stream's start for a file that never opened
+        self.assertEqual((e.offset, e.line, e.column), (0, 1, 1))
         self.assertIn(self.path, str(e))
         self.assertIn("ERR_IO", str(e))
 
