@@ -79,6 +79,7 @@ struct ha_reader {
     int stop_rc;
     int stopped; /* a callback stopped a call: carry may hold decided bytes */
     int busy;    /* inside feed/finish: a callback may not feed this reader */
+    int cut;     /* a worker's piece ends where another `<Event` begins */
     int have_diag;
     uint64_t counters[5];
     ha_diag diag;
@@ -725,6 +726,9 @@ need_more:
         if (k != SIZE_MAX) {
             rc = report_truncated(r, win, k);
             *ip = k;
+        } else if (r->cut) { /* the next piece begins with the `<Event` that cut it */
+            rc = report_truncated(r, win, len);
+            *ip = len;
         } else {
             rc = report(r, win, HA_ERR_TRUNCATED, 0, "the stream ended inside an event", r->base + len, r->ev_off);
             *ip = len;
@@ -1066,6 +1070,58 @@ int ha_reader_set_event_filter(ha_reader *r, const uint32_t *ids, size_t count)
     r->filter = copy;
     r->nfilter = count;
     return HA_OK;
+}
+
+int hai_reader_worker_new(const ha_reader *m, ha_record_cb on_record, ha_diag_cb on_diag, void *userdata,
+                          ha_reader **out)
+{
+    ha_reader_options o = HA_READER_OPTIONS_INIT;
+    o.on_record = on_record;
+    o.on_diag = on_diag;
+    o.userdata = userdata;
+    o.max_event_bytes = m->max_event;
+    o.max_field_bytes = m->b.max_field;
+    o.max_depth = m->b.max_depth;
+    o.allocator = &m->alloc;
+    o.flags = m->strict ? HA_READER_STRICT : 0;
+    int rc = ha_reader_new(&o, out);
+    if (rc == HA_OK && m->filter && (rc = ha_reader_set_event_filter(*out, m->filter, m->nfilter)) != HA_OK) {
+        ha_reader_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+void hai_reader_set_cut(ha_reader *w, int cut) { w->cut = cut; }
+
+int hai_reader_deliver_record(ha_reader *m, const ha_record *rec)
+{
+    m->counters[HA_COUNT_EVENTS]++;
+    return m->on_record ? m->on_record(rec, m->userdata) : 0;
+}
+
+int hai_reader_deliver_diag(ha_reader *m, const ha_diag *d)
+{
+    m->diag = *d;
+    if (d->message == d->text)
+        m->diag.message = m->diag.text;
+    m->have_diag = 1;
+    m->counters[d->warning ? HA_COUNT_WARNINGS : HA_COUNT_ERRORS]++;
+    return m->on_diag ? m->on_diag(&m->diag, m->userdata) : 0;
+}
+
+void hai_reader_add_counts(ha_reader *m, uint64_t bytes, uint64_t filtered)
+{
+    m->counters[HA_COUNT_BYTES] += bytes;
+    m->counters[HA_COUNT_FILTERED] += filtered;
+}
+
+int hai_reader_busy(ha_reader *r, int busy)
+{
+    if (busy && r->busy)
+        return 0;
+    r->busy = busy;
+    return 1;
 }
 
 uint64_t ha_reader_count(const ha_reader *r, ha_reader_counter which)

@@ -18,4 +18,17 @@ const ha_allocator *hai_reader_allocator(ha_reader *r);
 /* 1 when this build reads .evtx. */
 int hai_is_evtx_build(void);
 
+/* For parallel.c: a reader with `main`'s settings (limits, strict, filter,
+ * allocator) and its own callbacks, that parses one piece of a file. When
+ * `cut` is set, an event left open at the end of its stream was cut short
+ * by the next piece's `<Event` (as one reader would say), not by the end. */
+int hai_reader_worker_new(const ha_reader *main, ha_record_cb on_record, ha_diag_cb on_diag, void *userdata,
+                          ha_reader **out);
+void hai_reader_set_cut(ha_reader *worker, int cut);
+/* Deliver, through `main`'s callbacks and counters, what a worker found. */
+int hai_reader_deliver_record(ha_reader *main, const ha_record *rec);
+int hai_reader_deliver_diag(ha_reader *main, const ha_diag *diag);
+void hai_reader_add_counts(ha_reader *main, uint64_t bytes, uint64_t filtered);
+int hai_reader_busy(ha_reader *r, int busy);
+
 #endif

@@ -636,6 +636,17 @@ HA_API int ha_reader_read_file(ha_reader *reader, const char *path);
 HA_API int ha_reader_read_evtx(ha_reader *reader, const char *path);
 /** 1 when this build reads .evtx files (it was built with libevtx). */
 HA_API int ha_evtx_supported(void);
+/**
+ * Like ha_reader_read_file(), with `threads` threads: the file is cut into
+ * pieces at event boundaries and the pieces are parsed at once, each by a
+ * reader of its own; records and diagnostics then reach the callbacks on the
+ * calling thread, in file order, exactly as one thread gives them (positions
+ * included). `threads` 0 means one per CPU. A stream in progress is finished
+ * first. A pipe, a small file or a .evtx file is read by one thread.
+ * Callbacks are never called from the worker threads, but the reader's
+ * allocator is: it must be thread-safe (malloc is).
+ */
+HA_API int ha_reader_read_file_parallel(ha_reader *reader, const char *path, unsigned threads);
 /** Feed everything left in `fp` as one stream and finish it. */
 HA_API int ha_reader_read_fp(ha_reader *reader, FILE *fp);
 /** Feed everything left in file descriptor `fd` as one stream and finish it.

@@ -5,6 +5,8 @@
 #include "check.h"
 #include "collect.h"
 
+#include <stdatomic.h>
+
 /* ---- the same two events in every framing --------------------------------- */
 
 enum style { COMPACT, EVTXEXPORT, PYEVTX, VIEWER };
@@ -220,9 +222,10 @@ static void test_control_chars(void)
 
 /* ---- a hostile stream ------------------------------------------------------ */
 
-/* Counting allocator: the reader's peak heap use. */
+/* Counting allocator: the reader's peak heap use. Thread-safe, as an
+ * allocator given to a parallel reading must be. */
 typedef struct {
-    size_t now, peak;
+    _Atomic size_t now, peak;
 } meter;
 
 typedef struct {
@@ -230,16 +233,20 @@ typedef struct {
     size_t pad;
 } hdr;
 
+static void meter_add(meter *m, size_t n)
+{
+    size_t now = atomic_fetch_add(&m->now, n) + n, peak = atomic_load(&m->peak);
+    while (now > peak && !atomic_compare_exchange_weak(&m->peak, &peak, now))
+        ;
+}
+
 static void *m_malloc(size_t n, void *ctx)
 {
-    meter *m = ctx;
     hdr *h = malloc(sizeof(hdr) + n);
     if (!h)
         return NULL;
     h->size = n;
-    m->now += n;
-    if (m->now > m->peak)
-        m->peak = m->now;
+    meter_add(ctx, n);
     return h + 1;
 }
 
@@ -249,7 +256,7 @@ static void m_free(void *p, void *ctx)
         return;
     meter *m = ctx;
     hdr *h = (hdr *)p - 1;
-    m->now -= h->size;
+    atomic_fetch_sub(&m->now, h->size);
     free(h);
 }
 
@@ -264,9 +271,8 @@ static void *m_realloc(void *p, size_t n, void *ctx)
     if (!nh)
         return NULL;
     nh->size = n;
-    m->now = m->now - old + n;
-    if (m->now > m->peak)
-        m->peak = m->now;
+    atomic_fetch_sub(&m->now, old);
+    meter_add(m, n);
     return nh + 1;
 }
 
@@ -602,6 +608,65 @@ static void test_filter(void)
     free(b.s);
 }
 
+/* Parallel reading: the same records in the same order as one thread, a
+ * callback's stop ends it early, and all memory goes through the
+ * reader's allocator and comes back. */
+static void test_parallel(void)
+{
+    char path[] = "/tmp/ha-test-parallel-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    if (fd < 0)
+        return;
+    FILE *f = fdopen(fd, "w");
+    str one = {0};
+    int n = 0;
+    for (; n < 30000; n++) { /* about 5 MB */
+        one.n = 0;
+        small_event(&one, n + 1, n % 1000 == 999 ? "bad\x01" : "value");
+        fwrite(one.s, 1, one.n, f);
+    }
+    fclose(f);
+    free(one.s);
+
+    result single = {0}, multi = {0};
+    meter m = {0, 0};
+    ha_allocator a = {m_malloc, m_realloc, m_free, &m};
+    ha_reader_options o = HA_READER_OPTIONS_INIT;
+    o.on_record = on_record;
+    o.on_diag = on_diag;
+    o.userdata = &single;
+    ha_reader *r;
+    CHECK_INT(ha_reader_new(&o, &r), HA_OK);
+    CHECK_INT(ha_reader_read_file(r, path), HA_OK);
+    ha_reader_free(r);
+    o.userdata = &multi;
+    o.allocator = &a;
+    CHECK_INT(ha_reader_new(&o, &r), HA_OK);
+    CHECK_INT(ha_reader_read_file_parallel(r, path, 3), HA_OK);
+    CHECK(same_result(&single, &multi));
+    CHECK_INT(multi.nrecords, n);
+    CHECK_INT(multi.ndiags, n / 1000); /* the control characters, as warnings */
+    CHECK_U64(ha_reader_count(r, HA_COUNT_EVENTS), (uint64_t)n);
+    CHECK_U64(ha_reader_count(r, HA_COUNT_WARNINGS), (uint64_t)n / 1000);
+    CHECK(m.peak > 0); /* the workers' memory came from our allocator */
+    /* a callback that stops: the call returns its value, early */
+    result stopped = {0};
+    stopped.stop_after = 12345;
+    ha_reader *r2;
+    o.userdata = &stopped;
+    CHECK_INT(ha_reader_new(&o, &r2), HA_OK);
+    CHECK_INT(ha_reader_read_file_parallel(r2, path, 2), 7);
+    CHECK_INT(stopped.nrecords, 12345);
+    ha_reader_free(r2);
+    ha_reader_free(r);
+    CHECK_INT(m.now, 0);
+    result_free(&single);
+    result_free(&multi);
+    result_free(&stopped);
+    remove(path);
+}
+
 /* A callback may not feed or finish its own reader. */
 static ha_reader *reentered;
 static int reentry_feed = 1, reentry_finish = 1;
@@ -670,5 +735,6 @@ int main(void)
     test_api_edges();
     test_reentrancy();
     test_filter();
+    test_parallel();
     return check_done();
 }

@@ -1,0 +1,357 @@
+/* Parallel reading of a file: it is mapped, cut into pieces at `<Event`
+ * starts, and each piece is parsed by a worker thread with a reader of its
+ * own. What a worker finds (records, diagnostics) is packed into its
+ * piece's arena; the calling thread delivers the pieces in file order
+ * through the reader's callbacks, with positions made absolute, so the
+ * callbacks see exactly what one reader would have given them.
+ *
+ * A piece begins at an `<Event`, so no event straddles two pieces, and the
+ * framer's state at a piece's start is the state one reader has at any
+ * `<Event`: everything before is settled. An event left open at a piece's
+ * end was cut short by the next piece's `<Event`, and is reported so. */
+#include <fcntl.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "diag.h"
+#include "reader_internal.h"
+#include "record.h"
+
+#define PIECE_MIN ((size_t)1 << 20)
+#define PIECE_MAX ((size_t)8 << 20)
+#define MAX_THREADS 64
+
+enum { ITEM_RECORD, ITEM_DIAG };
+
+struct item {
+    int kind;
+    size_t at; /* offset in the piece's arena */
+};
+
+struct piece {
+    size_t start, end; /* bytes of the file */
+    hai_buf arena;
+    struct item *items;
+    size_t nitems, items_cap;
+    uint64_t newlines;
+    size_t last_nl; /* relative offset of the last newline, when newlines > 0 */
+    uint64_t filtered;
+    int done;
+    int rc; /* a worker's fatal status (HA_ERR_NOMEM) */
+};
+
+struct job {
+    const char *data;
+    size_t size;
+    struct piece *pieces;
+    size_t npieces;
+    size_t next;      /* the next piece a worker takes */
+    size_t delivered; /* pieces delivered so far */
+    size_t window;    /* pieces a worker may run ahead of delivery */
+    int abort;
+    ha_reader *main;
+    const ha_allocator *alloc;
+    pthread_mutex_t mu;
+    pthread_cond_t done_cv, room_cv;
+};
+
+struct worker_ctx {
+    struct job *job;
+    struct piece *piece;
+    int oom;
+};
+
+/* ---- packing what a worker finds ------------------------------------------ */
+
+static size_t align8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+static int push_item(struct worker_ctx *w, int kind, size_t at)
+{
+    struct piece *p = w->piece;
+    void *items = p->items;
+    if (hai_grow(w->job->alloc, &items, &p->items_cap, p->nitems + 1, sizeof *p->items) != 0)
+        return -1;
+    p->items = items;
+    p->items[p->nitems].kind = kind;
+    p->items[p->nitems].at = at;
+    p->nitems++;
+    return 0;
+}
+
+/* [ha_record][pairs][text], so that delivery finds pairs and text again. */
+static int pack_record(const ha_record *rec, void *userdata)
+{
+    struct worker_ctx *w = userdata;
+    hai_buf *a = &w->piece->arena;
+    size_t at = align8(a->len), pairs = rec->npairs * sizeof(hai_pair);
+    size_t need = at - a->len + sizeof(ha_record) + pairs + rec->text_len;
+    if (hai_buf_reserve(a, w->job->alloc, need) != 0 || push_item(w, ITEM_RECORD, at) != 0) {
+        w->oom = 1;
+        return HA_ERR_NOMEM;
+    }
+    char *dst = a->data + at;
+    memcpy(dst, rec, sizeof(ha_record));
+    if (pairs)
+        memcpy(dst + sizeof(ha_record), rec->pairs, pairs);
+    if (rec->text_len)
+        memcpy(dst + sizeof(ha_record) + pairs, rec->text, rec->text_len);
+    a->len = at + sizeof(ha_record) + pairs + rec->text_len;
+    return 0;
+}
+
+static int pack_diag(const ha_diag *d, void *userdata)
+{
+    struct worker_ctx *w = userdata;
+    hai_buf *a = &w->piece->arena;
+    size_t at = align8(a->len);
+    if (hai_buf_reserve(a, w->job->alloc, at - a->len + sizeof(ha_diag)) != 0 ||
+        push_item(w, ITEM_DIAG, at) != 0) {
+        w->oom = 1;
+        return HA_ERR_NOMEM;
+    }
+    ha_diag *c = (ha_diag *)(void *)(a->data + at);
+    *c = *d;
+    if (d->message == d->text)
+        c->message = NULL; /* its own text: pointed at again on delivery */
+    a->len = at + sizeof(ha_diag);
+    return 0;
+}
+
+/* ---- workers ---------------------------------------------------------------- */
+
+static void count_newlines(struct piece *p, const char *s)
+{
+    size_t n = p->end - p->start, count = 0;
+    for (size_t i = 0; i < n; i++)
+        count += s[i] == '\n';
+    p->newlines = count;
+    if (count)
+        for (size_t i = n; i-- > 0;)
+            if (s[i] == '\n') {
+                p->last_nl = i;
+                break;
+            }
+}
+
+static void *work(void *arg)
+{
+    struct job *j = arg;
+    struct worker_ctx ctx = {j, NULL, 0};
+    ha_reader *r = NULL;
+    int rc = hai_reader_worker_new(j->main, pack_record, pack_diag, &ctx, &r);
+    for (;;) {
+        pthread_mutex_lock(&j->mu);
+        while (!j->abort && j->next < j->npieces && j->next >= j->delivered + j->window)
+            pthread_cond_wait(&j->room_cv, &j->mu);
+        if (j->abort || j->next >= j->npieces) {
+            pthread_mutex_unlock(&j->mu);
+            break;
+        }
+        struct piece *p = &j->pieces[j->next++];
+        pthread_mutex_unlock(&j->mu);
+
+        ctx.piece = p;
+        ctx.oom = 0;
+        int prc = rc;
+        if (prc == HA_OK) {
+            uint64_t filtered = ha_reader_count(r, HA_COUNT_FILTERED);
+            hai_reader_set_cut(r, p->end < j->size);
+            prc = ha_reader_feed(r, j->data + p->start, p->end - p->start);
+            if (prc == HA_OK)
+                prc = ha_reader_finish(r);
+            else
+                hai_reader_drop_stream(r);
+            p->filtered = ha_reader_count(r, HA_COUNT_FILTERED) - filtered;
+            if (ctx.oom)
+                prc = HA_ERR_NOMEM;
+        }
+        count_newlines(p, j->data + p->start);
+
+        pthread_mutex_lock(&j->mu);
+        p->rc = prc;
+        p->done = 1;
+        pthread_cond_broadcast(&j->done_cv);
+        pthread_mutex_unlock(&j->mu);
+    }
+    ha_reader_free(r);
+    return NULL;
+}
+
+/* ---- delivery, in file order ----------------------------------------------- */
+
+struct place {
+    uint64_t line;       /* line number at the piece's start */
+    uint64_t line_start; /* file offset where that line begins */
+};
+
+static void absolute(const struct place *pl, size_t start, uint64_t *off, uint64_t *line, uint64_t *col)
+{
+    if (*line == 1)
+        *col = start + *off - pl->line_start + 1;
+    *line = pl->line + *line - 1;
+    *off += start;
+}
+
+static int deliver(struct job *j, struct piece *p, struct place *pl)
+{
+    int rc = 0;
+    for (size_t i = 0; i < p->nitems && !rc; i++) {
+        char *at = p->arena.data + p->items[i].at;
+        if (p->items[i].kind == ITEM_RECORD) {
+            ha_record *rec = (ha_record *)(void *)at;
+            rec->pairs = (const hai_pair *)(void *)(at + sizeof(ha_record));
+            rec->text = at + sizeof(ha_record) + rec->npairs * sizeof(hai_pair);
+            uint64_t col = 0;
+            absolute(pl, p->start, &rec->offset, &rec->line, &col);
+            rc = hai_reader_deliver_record(j->main, rec);
+        } else {
+            ha_diag *d = (ha_diag *)(void *)at;
+            if (!d->message)
+                d->message = d->text;
+            uint64_t ev_line = 1, ev_col = 0;
+            absolute(pl, p->start, &d->offset, &d->line, &d->column);
+            absolute(pl, p->start, &d->event_offset, &ev_line, &ev_col);
+            rc = hai_reader_deliver_diag(j->main, d);
+        }
+    }
+    if (p->newlines) {
+        pl->line += p->newlines;
+        pl->line_start = p->start + p->last_nl + 1;
+    }
+    hai_reader_add_counts(j->main, p->end - p->start, p->filtered);
+    return rc;
+}
+
+/* Cut the file into pieces that begin at `<Event` starts. */
+static int cut(struct job *j, unsigned threads)
+{
+    size_t piece = j->size / ((size_t)threads * 8);
+    piece = piece < PIECE_MIN ? PIECE_MIN : piece > PIECE_MAX ? PIECE_MAX : piece;
+    size_t cap = j->size / piece + 2, n = 0, start = 0;
+    j->pieces = hai_calloc(j->alloc, cap, sizeof *j->pieces);
+    if (!j->pieces)
+        return HA_ERR_NOMEM;
+    while (start < j->size && n + 1 < cap) {
+        size_t end = j->size, from = start + piece;
+        while (from < j->size) { /* the first `<Event` + delimiter at or after `from` */
+            const char *lt = memchr(j->data + from, '<', j->size - from);
+            if (!lt)
+                break;
+            size_t k = (size_t)(lt - j->data);
+            if (k + 7 <= j->size && memcmp(lt, "<Event", 6) == 0 &&
+                (lt[6] == ' ' || lt[6] == '\t' || lt[6] == '\n' || lt[6] == '\r' || lt[6] == '>' || lt[6] == '/')) {
+                end = k;
+                break;
+            }
+            from = k + 1;
+        }
+        j->pieces[n].start = start;
+        j->pieces[n].end = end;
+        n++;
+        start = end;
+    }
+    if (start < j->size) /* never: cap leaves room; kept for safety */
+        j->pieces[n - 1].end = j->size;
+    j->npieces = n;
+    return HA_OK;
+}
+
+static int run(ha_reader *r, const char *data, size_t size, unsigned threads, const ha_allocator *alloc)
+{
+    struct job j;
+    memset(&j, 0, sizeof j);
+    j.data = data;
+    j.size = size;
+    j.main = r;
+    j.alloc = alloc;
+    j.window = (size_t)threads * 2;
+    int rc = cut(&j, threads);
+    if (rc)
+        return rc;
+    pthread_mutex_init(&j.mu, NULL);
+    pthread_cond_init(&j.done_cv, NULL);
+    pthread_cond_init(&j.room_cv, NULL);
+    pthread_t tids[MAX_THREADS];
+    unsigned started = 0;
+    for (; started < threads; started++)
+        if (pthread_create(&tids[started], NULL, work, &j) != 0)
+            break;
+    if (started == 0)
+        rc = HA_ERR_NOMEM;
+
+    struct place pl = {1, 0};
+    for (size_t k = 0; k < j.npieces && !rc; k++) {
+        struct piece *p = &j.pieces[k];
+        pthread_mutex_lock(&j.mu);
+        while (!p->done)
+            pthread_cond_wait(&j.done_cv, &j.mu);
+        pthread_mutex_unlock(&j.mu);
+        rc = p->rc ? p->rc : deliver(&j, p, &pl);
+        hai_buf_free(&p->arena, alloc);
+        hai_free(alloc, p->items);
+        p->items = NULL;
+        pthread_mutex_lock(&j.mu);
+        j.delivered = k + 1;
+        if (rc)
+            j.abort = 1;
+        pthread_cond_broadcast(&j.room_cv);
+        pthread_mutex_unlock(&j.mu);
+    }
+    pthread_mutex_lock(&j.mu);
+    j.abort = 1;
+    pthread_cond_broadcast(&j.room_cv);
+    pthread_mutex_unlock(&j.mu);
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(tids[i], NULL);
+    for (size_t k = 0; k < j.npieces; k++) { /* pieces parsed but never delivered */
+        hai_buf_free(&j.pieces[k].arena, alloc);
+        hai_free(alloc, j.pieces[k].items);
+    }
+    hai_free(alloc, j.pieces);
+    pthread_cond_destroy(&j.room_cv);
+    pthread_cond_destroy(&j.done_cv);
+    pthread_mutex_destroy(&j.mu);
+    return rc;
+}
+
+int ha_reader_read_file_parallel(ha_reader *r, const char *path, unsigned threads)
+{
+    if (!r || !path)
+        return HA_ERR_INVALID;
+    if (threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 ? (unsigned)n : 1;
+    }
+    if (threads > MAX_THREADS)
+        threads = MAX_THREADS;
+    if (threads == 1)
+        return ha_reader_read_file(r, path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return ha_reader_read_file(r, path); /* the same message */
+    struct stat sb;
+    char magic[8];
+    void *map = MAP_FAILED;
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (uint64_t)sb.st_size >= 2 * PIECE_MIN &&
+        (uint64_t)sb.st_size <= SIZE_MAX && !(pread(fd, magic, 8, 0) == 8 && memcmp(magic, "ElfFile", 8) == 0))
+        map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED) /* a small file, a pipe, a .evtx: one thread does it */
+        return ha_reader_read_file(r, path);
+    size_t size = (size_t)sb.st_size;
+    posix_madvise(map, size, POSIX_MADV_SEQUENTIAL);
+
+    int rc = ha_reader_finish(r); /* a stream in progress ends first; refused from a callback */
+    if (rc == HA_OK) {
+        hai_reader_busy(r, 1);
+        rc = run(r, map, size, threads, hai_reader_allocator(r));
+        hai_reader_busy(r, 0);
+        hai_reader_drop_stream(r);
+    }
+    munmap(map, size);
+    return rc;
+}
