@@ -65,7 +65,23 @@ typedef struct hai_alias {
     ha_sequence *seq;
 } hai_alias;
 
+/* A (Computer, EventRecordID) the reorder window has seen. */
+typedef struct hai_seen {
+    UT_hash_handle hh;
+    struct {
+        const hai_istr *host;
+        uint64_t record_id;
+    } key;
+} hai_seen;
+
+/* A record held back by the reorder window. */
+typedef struct hai_held {
+    ha_record *rec; /* a copy */
+    uint64_t arrival;
+} hai_held;
+
 #define HAI_END_COUNT 6
+#define HAI_COUNTERS 9
 
 struct ha_correlator {
     ha_allocator alloc;
@@ -84,9 +100,29 @@ struct ha_correlator {
     int cb_rc; /* first non-zero callback value of the current call */
     int busy;  /* inside add/flush: a callback may not add to this correlator */
     int oom;
-    uint64_t counts[6];
+    uint64_t counts[HAI_COUNTERS];
     uint64_t ended[HAI_END_COUNT];
+
+    size_t max_string_bytes;
+    /* the reorder window */
+    size_t window;
+    hai_held *heap; /* a binary min-heap by (time, record ID, arrival) */
+    size_t nheap, heap_cap;
+    uint64_t arrivals;
+    hai_seen *seen;      /* keys held or among the last `window` released */
+    hai_seen **released; /* ring of the released ones, oldest at released_head */
+    size_t nreleased, released_head;
 };
+
+/* Apply one record now (correlator.c). */
+void hai_correlator_apply(ha_correlator *c, const ha_record *r);
+/* The reorder window (reorder.c): take a record; apply what it pushes out. */
+void hai_reorder_push(ha_correlator *c, const ha_record *r);
+/* Apply every held record in order; stops after a callback asks to. */
+void hai_reorder_drain(ha_correlator *c);
+void hai_reorder_free(ha_correlator *c);
+/* The record's computer, interned; borrowed (correlator.c). */
+const hai_istr *hai_correlator_host(ha_correlator *c, const ha_record *r);
 
 static inline const char *hai_istr_text(const hai_istr *x) { return x ? x->s : NULL; }
 

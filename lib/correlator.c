@@ -5,7 +5,7 @@
 #include "convert.h"
 #include "correlate.h"
 
-enum { C_RECORDS, C_UNUSABLE, C_FAILED_OPENS, C_OPEN, C_PROCESSES, C_SEQUENCES };
+enum { C_RECORDS, C_UNUSABLE, C_FAILED_OPENS, C_OPEN, C_PROCESSES, C_SEQUENCES, C_DUPLICATES, C_HELD, C_STRING_BYTES };
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -39,7 +39,7 @@ static hai_istr *field_istr(ha_correlator *c, const ha_record *r, ha_field f)
 }
 
 /* The record's computer, interned; borrowed (the cache holds a reference). */
-static const hai_istr *host_of(ha_correlator *c, const ha_record *r)
+const hai_istr *hai_correlator_host(ha_correlator *c, const ha_record *r)
 {
     const char *h = hai_rec_str(r, r->computer);
     size_t n = h ? strlen(h) : 0;
@@ -349,7 +349,7 @@ static int key_of(ha_correlator *c, const ha_record *r, ha_field pid_field, ha_f
         c->counts[C_UNUSABLE]++;
         return 0;
     }
-    k->host = host_of(c, r);
+    k->host = hai_correlator_host(c, r);
     return k->host != NULL;
 }
 
@@ -424,7 +424,7 @@ static void rule_exit(ha_correlator *c, const ha_record *r)
         c->counts[C_UNUSABLE]++;
         return;
     }
-    const hai_istr *host = host_of(c, r);
+    const hai_istr *host = hai_correlator_host(c, r);
     hai_proc *p = host ? proc_find(c, host, pid) : NULL;
     if (!p)
         return;
@@ -444,7 +444,7 @@ static void rule_create(ha_correlator *c, const ha_record *r)
         c->counts[C_UNUSABLE]++;
         return;
     }
-    const hai_istr *host = host_of(c, r);
+    const hai_istr *host = hai_correlator_host(c, r);
     hai_proc *p = host ? proc_get(c, host, pid) : NULL;
     if (!p)
         return;
@@ -571,6 +571,8 @@ int ha_correlator_new(const ha_correlator_options *opts, ha_correlator **out)
     c->userdata = opts->userdata;
     c->max_open = opts->max_open ? opts->max_open : HA_DEFAULT_MAX_OPEN;
     c->max_processes = opts->max_processes ? opts->max_processes : HA_DEFAULT_MAX_PROCESSES;
+    c->max_string_bytes = opts->max_string_bytes ? opts->max_string_bytes : HA_DEFAULT_MAX_STRING_BYTES;
+    c->window = opts->reorder_window;
     hai_interner_init(&c->strings, &c->alloc);
     *out = c;
     return HA_OK;
@@ -580,6 +582,7 @@ void ha_correlator_free(ha_correlator *c)
 {
     if (!c)
         return;
+    hai_reorder_free(c);
     const ha_allocator *hai_hash_alloc = &c->alloc;
     int hai_hash_oom = 0;
     ha_sequence *s, *stmp;
@@ -603,14 +606,21 @@ void ha_correlator_free(ha_correlator *c)
     hai_free(&a, c);
 }
 
-int ha_correlator_add(ha_correlator *c, const ha_record *r)
+/* Keep the strings within their bound: the idlest sequences go first, then
+ * the idlest processes. Done between records, so a record's own strings
+ * are never pulled away while it is applied. */
+static void bound_strings(ha_correlator *c, const ha_record *r)
 {
-    if (!c || !r || c->busy)
-        return HA_ERR_INVALID;
-    c->busy = 1;
-    c->cb_rc = 0;
-    c->oom = 0;
-    c->counts[C_RECORDS]++;
+    while (c->strings.bytes > c->max_string_bytes && c->lru_head)
+        seq_end(c, c->lru_head, HA_END_EVICTED, HA_TIME_NONE, r);
+    while (c->strings.bytes > c->max_string_bytes && c->idle_head)
+        proc_free(c, c->idle_head);
+}
+
+void hai_correlator_apply(ha_correlator *c, const ha_record *r)
+{
+    if (c->strings.bytes > c->max_string_bytes)
+        bound_strings(c, r);
     switch (r->event_id) {
     case 4656:
     case 4661:
@@ -633,6 +643,26 @@ int ha_correlator_add(ha_correlator *c, const ha_record *r)
     default:
         break;
     }
+}
+
+static int handle_family(uint32_t id)
+{
+    return id == 4656 || id == 4661 || id == 4663 || id == 4660 || id == 4658 || id == 4688 || id == 4689 ||
+           id == 4690;
+}
+
+int ha_correlator_add(ha_correlator *c, const ha_record *r)
+{
+    if (!c || !r || c->busy)
+        return HA_ERR_INVALID;
+    c->busy = 1;
+    c->cb_rc = 0;
+    c->oom = 0;
+    c->counts[C_RECORDS]++;
+    if (c->window && handle_family(r->event_id))
+        hai_reorder_push(c, r);
+    else
+        hai_correlator_apply(c, r);
     c->busy = 0;
     if (c->oom)
         return HA_ERR_NOMEM;
@@ -658,16 +688,24 @@ int ha_correlator_flush(ha_correlator *c)
         return HA_ERR_INVALID;
     c->busy = 1;
     c->cb_rc = 0;
-    while (c->lru_head && !c->cb_rc)
+    c->oom = 0;
+    hai_reorder_drain(c);
+    while (c->lru_head && !c->cb_rc && !c->nheap)
         seq_end(c, c->lru_head, HA_END_END_OF_INPUT, HA_TIME_NONE, NULL);
     c->busy = 0;
+    if (c->oom)
+        return HA_ERR_NOMEM;
     return c->cb_rc;
 }
 
 uint64_t ha_correlator_count(const ha_correlator *c, ha_correlator_counter which)
 {
-    if (!c || (unsigned)which >= sizeof c->counts / sizeof c->counts[0])
+    if (!c || (unsigned)which >= HAI_COUNTERS)
         return 0;
+    if (which == HA_CORR_HELD)
+        return c->nheap;
+    if (which == HA_CORR_STRING_BYTES)
+        return c->strings.bytes;
     return c->counts[which];
 }
 

@@ -170,8 +170,13 @@ int ha_record_copy(const ha_record *r, ha_record **out)
 {
     if (!r || !out)
         return HA_ERR_INVALID;
+    return hai_record_copy(r, &r->alloc, out); /* the reader's, or the copied record's */
+}
+
+int hai_record_copy(const ha_record *r, const ha_allocator *alloc, ha_record **out)
+{
     ha_allocator a;
-    hai_allocator_init(&a, &r->alloc); /* the reader's, or the copied record's */
+    hai_allocator_init(&a, alloc);
     size_t pairs = r->npairs * sizeof(hai_pair);
     size_t size = sizeof(ha_record) + pairs + r->text_len;
     char *mem = hai_malloc(&a, size);

@@ -60,6 +60,9 @@ static inline const char *hai_rec_raw(const ha_record *r, ha_field f, size_t *le
     return r->text + r->pairs[i].value;
 }
 
+/* ha_record_copy() with a given allocator. */
+int hai_record_copy(const ha_record *r, const ha_allocator *a, ha_record **out);
+
 /* Free a record made by ha_record_new() (build.c). */
 void hai_record_built_free(ha_record *r);
 

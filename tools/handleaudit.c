@@ -44,6 +44,12 @@ static const char usage_text[] =
     "Correlation:\n"
     "      --max-open=N     keep at most N sequences open; beyond that the one\n"
     "                       idle longest ends as \"evicted\" (default 1048576)\n"
+    "      --reorder-window=N  hold up to N events back and apply them in the\n"
+    "                       order of their time and record ID, for logs merged\n"
+    "                       from several files or forwarded late; an event\n"
+    "                       displaced by up to N places is put back, and a\n"
+    "                       repeated event (same computer and record ID) is\n"
+    "                       dropped\n"
     "      --strict         parse every event, also those correlation does not\n"
     "                       use (which are otherwise skipped unparsed, much\n"
     "                       faster), so that any malformed event is reported\n"
@@ -243,7 +249,7 @@ static int parse_count(const char *s, size_t *out)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_RECORDS = 256, OPT_FORMAT, OPT_STATS, OPT_MAX_OPEN, OPT_STRICT, OPT_THREADS };
+    enum { OPT_RECORDS = 256, OPT_FORMAT, OPT_STATS, OPT_MAX_OPEN, OPT_STRICT, OPT_THREADS, OPT_REORDER };
     static const struct option longopts[] = {
         {"records", no_argument, NULL, OPT_RECORDS},
         {"format", required_argument, NULL, OPT_FORMAT},
@@ -251,13 +257,14 @@ int main(int argc, char **argv)
         {"max-open", required_argument, NULL, OPT_MAX_OPEN},
         {"strict", no_argument, NULL, OPT_STRICT},
         {"threads", required_argument, NULL, OPT_THREADS},
+        {"reorder-window", required_argument, NULL, OPT_REORDER},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     struct tool t = {"-", 0, 0, 1, NULL, NULL, NULL, 0, 0};
     int want_stats = 0, strict = 0, c;
-    size_t max_open = 0;
+    size_t max_open = 0, window = 0;
     while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_RECORDS:
@@ -278,6 +285,12 @@ int main(int argc, char **argv)
             break;
         case OPT_STRICT:
             strict = 1;
+            break;
+        case OPT_REORDER:
+            if (parse_count(optarg, &window) != 0) {
+                fprintf(stderr, "handleaudit: --reorder-window needs a positive number, not '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
             break;
         case OPT_THREADS: {
             size_t n = 0;
@@ -329,6 +342,7 @@ int main(int argc, char **argv)
     co.on_end = on_end;
     co.userdata = &t;
     co.max_open = max_open;
+    co.reorder_window = window;
     ha_reader *reader = NULL;
     int rc = ha_reader_new(&ro, &reader);
     if (rc == HA_OK && !t.records)

@@ -148,6 +148,7 @@ void stats_print(stats *st, const ha_correlator *corr, FILE *out)
         fprintf(out, "  %6" PRIu32 "  %" PRIu64 "\n", e->id, e->n);
     if (!corr)
         return;
+    fprintf(out, "records repeated and dropped: %" PRIu64 "\n", ha_correlator_count(corr, HA_CORR_DUPLICATES));
     fprintf(out, "sequences by end:\n");
     for (int e = HA_END_CLOSE; e <= HA_END_END_OF_INPUT; e++)
         fprintf(out, "  %-14s %" PRIu64 "\n", ha_end_name((ha_end)e), ha_correlator_ended(corr, (ha_end)e));

@@ -479,6 +479,8 @@ typedef int (*ha_sequence_cb)(const ha_sequence *seq, const ha_record *rec, void
 #define HA_DEFAULT_MAX_OPEN ((size_t)1 << 20)
 /** Default bound on processes remembered without open sequences (2^18). */
 #define HA_DEFAULT_MAX_PROCESSES ((size_t)1 << 18)
+/** Default bound on the bytes of interned strings (256 MiB). */
+#define HA_DEFAULT_MAX_STRING_BYTES ((size_t)256 << 20)
 
 /** Version of ::ha_correlator_options this header describes. */
 #define HA_CORRELATOR_OPTIONS_VERSION 1
@@ -494,10 +496,22 @@ typedef struct ha_correlator_options {
     size_t max_open;                /**< 0: #HA_DEFAULT_MAX_OPEN; beyond it the oldest is evicted */
     size_t max_processes;           /**< 0: #HA_DEFAULT_MAX_PROCESSES idle processes kept */
     const ha_allocator *allocator;  /**< NULL: malloc/realloc/free; copied */
+    /** Bound on the bytes of the strings (names, paths, command lines) kept
+     *  for open sequences and processes; 0: #HA_DEFAULT_MAX_STRING_BYTES.
+     *  Beyond it, before the next record, the idlest sequences are evicted
+     *  and then the idlest processes forgotten until it holds again. */
+    size_t max_string_bytes;
+    /** 0: records are applied as they come. N > 0: up to N handle-family
+     *  records are held back and applied in the order of (TimeCreated,
+     *  EventRecordID), for input merged from several files or forwarded
+     *  late; a record displaced by up to N positions is put back in place.
+     *  A repeated record (same Computer and EventRecordID as one of the
+     *  last 2N) is dropped and counted (#HA_CORR_DUPLICATES). */
+    size_t reorder_window;
 } ha_correlator_options;
 
 /** Static initialiser for ::ha_correlator_options. */
-#define HA_CORRELATOR_OPTIONS_INIT { HA_CORRELATOR_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, 0, NULL }
+#define HA_CORRELATOR_OPTIONS_INIT { HA_CORRELATOR_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, 0, NULL, 0, 0 }
 
 /** Initialise `opts` for `version` (pass #HA_CORRELATOR_OPTIONS_VERSION). */
 HA_API int ha_correlator_options_init(ha_correlator_options *opts, unsigned int version);
@@ -508,11 +522,12 @@ HA_API int ha_correlator_new(const ha_correlator_options *opts, ha_correlator **
 HA_API void ha_correlator_free(ha_correlator *corr);
 
 /**
- * Apply one record. Events outside the handle family are ignored. The record
+ * Apply one record (or, with a reorder window, hold it back and apply the
+ * one it pushes out). Events outside the handle family are ignored. A record
  * is applied whole, every callback it causes is made, and the first non-zero
  * value a callback returned is returned (so stopping takes effect between
- * records). Otherwise #HA_OK, or #HA_ERR_NOMEM (the record was not applied;
- * the correlator stays usable).
+ * records). Otherwise #HA_OK, or #HA_ERR_NOMEM (the record may be partly
+ * applied; the correlator stays usable and freeable).
  */
 HA_API int ha_correlator_add(ha_correlator *corr, const ha_record *rec);
 /**
@@ -527,9 +542,10 @@ HA_API int ha_correlator_on_record(const ha_record *rec, void *userdata);
  */
 HA_API size_t ha_correlator_event_ids(const uint32_t **ids);
 /**
- * End of input: every open sequence ends with #HA_END_END_OF_INPUT, oldest
- * activity first. A callback's non-zero value stops the flush and is
- * returned; flush again to end the rest.
+ * End of input: the records the reorder window holds are applied, then
+ * every open sequence ends with #HA_END_END_OF_INPUT, oldest activity
+ * first. A callback's non-zero value stops the flush and is returned; flush
+ * again to end the rest.
  */
 HA_API int ha_correlator_flush(ha_correlator *corr);
 
@@ -541,7 +557,10 @@ typedef enum ha_correlator_counter {
                                     bit 52) or HandleId 0; no audit bit at all still opens */
     HA_CORR_OPEN = 3,          /**< sequences open now */
     HA_CORR_PROCESSES = 4,     /**< processes remembered now */
-    HA_CORR_SEQUENCES = 5      /**< sequences begun */
+    HA_CORR_SEQUENCES = 5,     /**< sequences begun */
+    HA_CORR_DUPLICATES = 6,    /**< repeated records dropped by the reorder window */
+    HA_CORR_HELD = 7,          /**< records held back by the reorder window now */
+    HA_CORR_STRING_BYTES = 8   /**< bytes of interned strings now */
 } ha_correlator_counter;
 
 /** The value of a counter. */
