@@ -43,6 +43,7 @@ struct ha_sequence {
     uint64_t src_pid, src_hid;
     uint8_t flags;
     uint8_t end;
+    uint32_t index; /* scratch for snapshots (fits the padding) */
 };
 
 typedef struct hai_proc {
@@ -57,6 +58,7 @@ typedef struct hai_proc {
     size_t nopen;
     struct hai_proc *iprev, *inext;   /* idle list (known, nothing open) */
     int idle;
+    uint32_t index; /* scratch for snapshots */
 } hai_proc;
 
 typedef struct hai_alias {
@@ -123,6 +125,18 @@ void hai_reorder_drain(ha_correlator *c);
 void hai_reorder_free(ha_correlator *c);
 /* The record's computer, interned; borrowed (correlator.c). */
 const hai_istr *hai_correlator_host(ha_correlator *c, const ha_record *r);
+
+/* For snapshot.c (correlator.c): the tables' plumbing. */
+hai_proc *hai_proc_find(ha_correlator *c, const hai_istr *host, uint64_t pid);
+hai_proc *hai_proc_get(ha_correlator *c, const hai_istr *host, uint64_t pid);
+void hai_proc_settle(ha_correlator *c, hai_proc *p);
+void hai_lru_append(ha_correlator *c, ha_sequence *s);
+void hai_seq_release(ha_correlator *c, ha_sequence *s);
+/* For snapshot.c (reorder.c): hold a record (taking it over) as having
+ * arrived `arrival`-th, and remember a released key. HA_OK, HA_ERR_NOMEM,
+ * or HA_ERR_SNAPSHOT for a key already held or remembered. */
+int hai_reorder_hold(ha_correlator *c, ha_record *r, uint64_t arrival);
+int hai_reorder_remember(ha_correlator *c, const hai_istr *host, uint64_t record_id);
 
 static inline const char *hai_istr_text(const hai_istr *x) { return x ? x->s : NULL; }
 

@@ -1,5 +1,6 @@
 /* The correlation rules of CONTRACT.md ("Correlation"), applied record by
  * record. */
+#include <stddef.h>
 #include <string.h>
 
 #include "convert.h"
@@ -98,7 +99,7 @@ static void proc_free(ha_correlator *c, hai_proc *p)
 
 /* A process with nothing open: kept while it describes something (a 4688),
  * as the newest idle one, and the oldest idle ones go past the bound. */
-static void proc_settle(ha_correlator *c, hai_proc *p)
+void hai_proc_settle(ha_correlator *c, hai_proc *p)
 {
     if (p->nopen)
         return;
@@ -120,7 +121,7 @@ static void proc_settle(ha_correlator *c, hai_proc *p)
         proc_free(c, c->idle_head);
 }
 
-static hai_proc *proc_find(ha_correlator *c, const hai_istr *host, uint64_t pid)
+hai_proc *hai_proc_find(ha_correlator *c, const hai_istr *host, uint64_t pid)
 {
     hai_pkey k;
     memset(&k, 0, sizeof k);
@@ -132,9 +133,9 @@ static hai_proc *proc_find(ha_correlator *c, const hai_istr *host, uint64_t pid)
 }
 
 /* Find or make the process slot; NULL when out of memory. */
-static hai_proc *proc_get(ha_correlator *c, const hai_istr *host, uint64_t pid)
+hai_proc *hai_proc_get(ha_correlator *c, const hai_istr *host, uint64_t pid)
 {
-    hai_proc *p = proc_find(c, host, pid);
+    hai_proc *p = hai_proc_find(c, host, pid);
     if (p)
         return p;
     const ha_allocator *hai_hash_alloc = &c->alloc;
@@ -174,7 +175,7 @@ static void lru_unlink(ha_correlator *c, ha_sequence *s)
     s->lprev = s->lnext = NULL;
 }
 
-static void lru_append(ha_correlator *c, ha_sequence *s)
+void hai_lru_append(ha_correlator *c, ha_sequence *s)
 {
     s->lprev = c->lru_tail;
     s->lnext = NULL;
@@ -191,7 +192,7 @@ static void touch(ha_correlator *c, ha_sequence *s, const ha_record *r)
         s->last_record = r->record_id;
     if (c->lru_tail != s) {
         lru_unlink(c, s);
-        lru_append(c, s);
+        hai_lru_append(c, s);
     }
 }
 
@@ -208,7 +209,7 @@ static void alias_drop(ha_correlator *c, ha_sequence *s)
     s->alias = NULL;
 }
 
-static void seq_release(ha_correlator *c, ha_sequence *s)
+void hai_seq_release(ha_correlator *c, ha_sequence *s)
 {
     hai_istr *strs[] = {s->object_type, s->object_name, s->process_name, s->command_line,
                         s->sid,         s->user,        s->domain,       (hai_istr *)s->key.host};
@@ -246,8 +247,8 @@ static void seq_end(ha_correlator *c, ha_sequence *s, ha_end end, int64_t t, con
         p->open_tail = s->pprev;
     p->nopen--;
     c->counts[C_OPEN]--;
-    seq_release(c, s);
-    proc_settle(c, p);
+    hai_seq_release(c, s);
+    hai_proc_settle(c, p);
 }
 
 static ha_sequence *seq_find(ha_correlator *c, const hai_key *k)
@@ -282,13 +283,13 @@ static ha_sequence *seq_begin(ha_correlator *c, const hai_key *k, int opened, co
     int hai_hash_oom = 0;
     while (c->counts[C_OPEN] >= c->max_open && c->lru_head)
         seq_end(c, c->lru_head, HA_END_EVICTED, HA_TIME_NONE, r);
-    hai_proc *p = proc_get(c, k->host, k->pid);
+    hai_proc *p = hai_proc_get(c, k->host, k->pid);
     if (!p)
         return NULL;
     ha_sequence *s = hai_calloc(&c->alloc, 1, sizeof *s);
     if (!s) {
         c->oom = 1;
-        proc_settle(c, p);
+        hai_proc_settle(c, p);
         return NULL;
     }
     s->key = *k;
@@ -306,8 +307,8 @@ static ha_sequence *seq_begin(ha_correlator *c, const hai_key *k, int opened, co
         if (!hai_hash_oom)
             HASH_DEL(c->seqs, s);
         c->oom = 1;
-        seq_release(c, s);
-        proc_settle(c, p);
+        hai_seq_release(c, s);
+        hai_proc_settle(c, p);
         return NULL;
     }
     s->proc = p;
@@ -319,7 +320,7 @@ static ha_sequence *seq_begin(ha_correlator *c, const hai_key *k, int opened, co
     p->open_tail = s;
     if (p->nopen++ == 0)
         idle_unlink(c, p);
-    lru_append(c, s);
+    hai_lru_append(c, s);
     c->counts[C_OPEN]++;
     c->counts[C_SEQUENCES]++;
     return s;
@@ -425,7 +426,7 @@ static void rule_exit(ha_correlator *c, const ha_record *r)
         return;
     }
     const hai_istr *host = hai_correlator_host(c, r);
-    hai_proc *p = host ? proc_find(c, host, pid) : NULL;
+    hai_proc *p = host ? hai_proc_find(c, host, pid) : NULL;
     if (!p)
         return;
     while (p->open_head) {
@@ -445,7 +446,7 @@ static void rule_create(ha_correlator *c, const ha_record *r)
         return;
     }
     const hai_istr *host = hai_correlator_host(c, r);
-    hai_proc *p = host ? proc_get(c, host, pid) : NULL;
+    hai_proc *p = host ? hai_proc_get(c, host, pid) : NULL;
     if (!p)
         return;
     hai_istr *image = field_istr(c, r, HA_FIELD_NEW_PROCESS_NAME);
@@ -458,7 +459,7 @@ static void rule_create(ha_correlator *c, const ha_record *r)
     field_uint(r, HA_FIELD_PROCESS_ID, &parent);
     p->parent_pid = parent;
     p->known = 1;
-    proc_settle(c, p); /* newest idle one, when nothing is open */
+    hai_proc_settle(c, p); /* newest idle one, when nothing is open */
 }
 
 /* 4690: the target handle begins a sequence of its own, and a 4658 of the
@@ -478,7 +479,7 @@ static void rule_duplicate(ha_correlator *c, const ha_record *r)
     k.hid = thid;
     ha_sequence *from = seq_find(c, &src);
     if (!from) { /* the source may be open under another logon */
-        hai_proc *sp = proc_find(c, src.host, src.pid);
+        hai_proc *sp = hai_proc_find(c, src.host, src.pid);
         for (ha_sequence *x = sp ? sp->open_head : NULL; x && !from; x = x->pnext)
             if (x->key.hid == src.hid)
                 from = x;
@@ -539,13 +540,19 @@ static void rule_duplicate(ha_correlator *c, const ha_record *r)
 
 /* ---- public API --------------------------------------------------------- */
 
+/* The size of each version of the options (see reader.c). */
+static size_t options_size(unsigned int version)
+{
+    return version >= 2 ? sizeof(ha_correlator_options) : offsetof(ha_correlator_options, max_string_bytes);
+}
+
 int ha_correlator_options_init(ha_correlator_options *opts, unsigned int version)
 {
     if (!opts || version == 0 || version > HA_CORRELATOR_OPTIONS_VERSION)
         return HA_ERR_INVALID;
     ha_correlator_options init = HA_CORRELATOR_OPTIONS_INIT;
-    *opts = init;
-    opts->version = version;
+    init.version = version;
+    memcpy(opts, &init, options_size(version));
     return HA_OK;
 }
 
@@ -571,8 +578,12 @@ int ha_correlator_new(const ha_correlator_options *opts, ha_correlator **out)
     c->userdata = opts->userdata;
     c->max_open = opts->max_open ? opts->max_open : HA_DEFAULT_MAX_OPEN;
     c->max_processes = opts->max_processes ? opts->max_processes : HA_DEFAULT_MAX_PROCESSES;
-    c->max_string_bytes = opts->max_string_bytes ? opts->max_string_bytes : HA_DEFAULT_MAX_STRING_BYTES;
-    c->window = opts->reorder_window;
+    c->max_string_bytes = HA_DEFAULT_MAX_STRING_BYTES;
+    if (opts->version >= 2) {
+        if (opts->max_string_bytes)
+            c->max_string_bytes = opts->max_string_bytes;
+        c->window = opts->reorder_window;
+    }
     hai_interner_init(&c->strings, &c->alloc);
     *out = c;
     return HA_OK;

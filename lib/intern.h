@@ -12,7 +12,8 @@ typedef struct hai_istr {
     UT_hash_handle hh;
     uint32_t refs;
     uint32_t len;
-    char s[]; /* NUL-terminated */
+    uint32_t index; /* scratch for snapshots */
+    char s[];       /* NUL-terminated */
 } hai_istr;
 
 typedef struct hai_interner {

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -800,13 +801,20 @@ static int process(ha_reader *r, const char *win, size_t len, int final, size_t 
 
 /* ---- public API --------------------------------------------------------- */
 
+/* The size of each version of the options: a caller built for an older
+ * version has a shorter struct, never read or written past its end. */
+static size_t reader_options_size(unsigned int version)
+{
+    return version >= 2 ? sizeof(ha_reader_options) : offsetof(ha_reader_options, flags);
+}
+
 int ha_reader_options_init(ha_reader_options *opts, unsigned int version)
 {
     if (!opts || version == 0 || version > HA_READER_OPTIONS_VERSION)
         return HA_ERR_INVALID;
     ha_reader_options init = HA_READER_OPTIONS_INIT;
-    *opts = init;
-    opts->version = version;
+    init.version = version;
+    memcpy(opts, &init, reader_options_size(version));
     return HA_OK;
 }
 
@@ -839,7 +847,7 @@ int ha_reader_new(const ha_reader_options *opts, ha_reader **out)
     r->on_record = opts->on_record;
     r->on_diag = opts->on_diag;
     r->userdata = opts->userdata;
-    r->strict = (opts->flags & HA_READER_STRICT) != 0;
+    r->strict = opts->version >= 2 && (opts->flags & HA_READER_STRICT) != 0;
     r->max_event = opts->max_event_bytes ? opts->max_event_bytes : HA_DEFAULT_MAX_EVENT_BYTES;
     if (r->max_event > MAX_EVENT_CAP)
         r->max_event = MAX_EVENT_CAP;

@@ -74,6 +74,10 @@ static void remember_released(ha_correlator *c, const ha_record *r)
     hai_seen *x = seen_find(c, hai_correlator_host(c, r), r->record_id);
     if (!x)
         return;
+    if (!c->window || !c->released) { /* held in a snapshot, loaded without a window */
+        seen_drop(c, x);
+        return;
+    }
     if (c->nreleased == c->window) {
         seen_drop(c, c->released[c->released_head]);
         c->released[c->released_head] = x;
@@ -93,52 +97,97 @@ static void release_top(ha_correlator *c)
     ha_record_free(top.rec);
 }
 
-void hai_reorder_push(ha_correlator *c, const ha_record *r)
+static int ensure_ring(ha_correlator *c)
+{
+    if (!c->released && c->window) {
+        c->released = hai_calloc(&c->alloc, c->window, sizeof *c->released);
+        if (!c->released)
+            return HA_ERR_NOMEM;
+    }
+    return HA_OK;
+}
+
+static int add_key(ha_correlator *c, const hai_istr *host, uint64_t record_id, hai_seen **out)
 {
     const ha_allocator *hai_hash_alloc = &c->alloc;
     int hai_hash_oom = 0;
+    if (seen_find(c, host, record_id))
+        return HA_ERR_SNAPSHOT;
+    hai_seen *x = hai_calloc(&c->alloc, 1, sizeof *x);
+    if (!x)
+        return HA_ERR_NOMEM;
+    x->key.host = hai_istr_ref((hai_istr *)host);
+    x->key.record_id = record_id;
+    HASH_ADD(hh, c->seen, key, sizeof x->key, x);
+    if (hai_hash_oom) {
+        hai_istr_unref(&c->strings, (hai_istr *)host);
+        hai_free(&c->alloc, x);
+        return HA_ERR_NOMEM;
+    }
+    *out = x;
+    return HA_OK;
+}
+
+int hai_reorder_hold(ha_correlator *c, ha_record *r, uint64_t arrival)
+{
+    void *heap = c->heap;
+    if (hai_grow(&c->alloc, &heap, &c->heap_cap, c->nheap + 1, sizeof *c->heap) != 0)
+        return HA_ERR_NOMEM;
+    c->heap = heap;
+    if (r->has & HAI_HAS_RECORD_ID) {
+        const hai_istr *host = hai_correlator_host(c, r);
+        hai_seen *x;
+        if (!host)
+            return HA_ERR_NOMEM;
+        int rc = add_key(c, host, r->record_id, &x);
+        if (rc)
+            return rc;
+    }
+    c->heap[c->nheap].rec = r;
+    c->heap[c->nheap].arrival = arrival;
+    sift_up(c->heap, c->nheap++);
+    return HA_OK;
+}
+
+int hai_reorder_remember(ha_correlator *c, const hai_istr *host, uint64_t record_id)
+{
+    if (!c->window)
+        return HA_OK; /* no window here: nothing to remember */
+    hai_seen *x;
+    int rc = ensure_ring(c);
+    if (rc == HA_OK)
+        rc = add_key(c, host, record_id, &x);
+    if (rc)
+        return rc;
+    if (c->nreleased == c->window) { /* a smaller window keeps the newest */
+        seen_drop(c, c->released[c->released_head]);
+        c->released[c->released_head] = x;
+        c->released_head = (c->released_head + 1) % c->window;
+    } else {
+        c->released[(c->released_head + c->nreleased++) % c->window] = x;
+    }
+    return HA_OK;
+}
+
+void hai_reorder_push(ha_correlator *c, const ha_record *r)
+{
     const hai_istr *host = hai_correlator_host(c, r);
     if (!host)
         return;
-    int keyed = (r->has & HAI_HAS_RECORD_ID) != 0;
-    if (keyed && seen_find(c, host, r->record_id)) {
+    if ((r->has & HAI_HAS_RECORD_ID) && seen_find(c, host, r->record_id)) {
         c->counts[HA_CORR_DUPLICATES]++;
         return;
     }
-    if (!c->released) {
-        c->released = hai_calloc(&c->alloc, c->window, sizeof *c->released);
-        if (!c->released) {
-            c->oom = 1;
-            return;
-        }
+    ha_record *copy;
+    if (ensure_ring(c) != HA_OK || hai_record_copy(r, &c->alloc, &copy) != HA_OK) {
+        c->oom = 1;
+        return;
     }
-    void *heap = c->heap;
-    ha_record *copy = NULL;
-    hai_seen *x = NULL;
-    if (hai_grow(&c->alloc, &heap, &c->heap_cap, c->nheap + 1, sizeof *c->heap) != 0 ||
-        hai_record_copy(r, &c->alloc, &copy) != HA_OK ||
-        (keyed && (x = hai_calloc(&c->alloc, 1, sizeof *x)) == NULL)) {
-        c->heap = heap;
+    if (hai_reorder_hold(c, copy, c->arrivals++) != HA_OK) {
         ha_record_free(copy);
         c->oom = 1;
         return;
     }
-    c->heap = heap;
-    if (x) {
-        x->key.host = hai_istr_ref((hai_istr *)host);
-        x->key.record_id = r->record_id;
-        HASH_ADD(hh, c->seen, key, sizeof x->key, x);
-        if (hai_hash_oom) {
-            hai_istr_unref(&c->strings, (hai_istr *)host);
-            hai_free(&c->alloc, x);
-            ha_record_free(copy);
-            c->oom = 1;
-            return;
-        }
-    }
-    c->heap[c->nheap].rec = copy;
-    c->heap[c->nheap].arrival = c->arrivals++;
-    sift_up(c->heap, c->nheap++);
     while (c->nheap > c->window)
         release_top(c);
 }

@@ -50,6 +50,14 @@ static const char usage_text[] =
     "                       displaced by up to N places is put back, and a\n"
     "                       repeated event (same computer and record ID) is\n"
     "                       dropped\n"
+    "      --state=FILE     carry the correlation over between runs, so that a log\n"
+    "                       can be read in pieces: the state saved in FILE by the\n"
+    "                       last run is loaded first (when FILE exists), and the\n"
+    "                       state at the end is saved to it; the sequences still\n"
+    "                       open are carried over, not ended\n"
+    "      --final          with --state: this is the last piece; end what is\n"
+    "                       still open (end_of_input), as a run over the whole\n"
+    "                       log does at its end\n"
     "      --strict         parse every event, also those correlation does not\n"
     "                       use (which are otherwise skipped unparsed, much\n"
     "                       faster), so that any malformed event is reported\n"
@@ -249,7 +257,8 @@ static int parse_count(const char *s, size_t *out)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_RECORDS = 256, OPT_FORMAT, OPT_STATS, OPT_MAX_OPEN, OPT_STRICT, OPT_THREADS, OPT_REORDER };
+    enum { OPT_RECORDS = 256, OPT_FORMAT, OPT_STATS, OPT_MAX_OPEN, OPT_STRICT, OPT_THREADS, OPT_REORDER,
+           OPT_STATE, OPT_FINAL };
     static const struct option longopts[] = {
         {"records", no_argument, NULL, OPT_RECORDS},
         {"format", required_argument, NULL, OPT_FORMAT},
@@ -258,12 +267,15 @@ int main(int argc, char **argv)
         {"strict", no_argument, NULL, OPT_STRICT},
         {"threads", required_argument, NULL, OPT_THREADS},
         {"reorder-window", required_argument, NULL, OPT_REORDER},
+        {"state", required_argument, NULL, OPT_STATE},
+        {"final", no_argument, NULL, OPT_FINAL},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     struct tool t = {"-", 0, 0, 1, NULL, NULL, NULL, 0, 0};
-    int want_stats = 0, strict = 0, c;
+    int want_stats = 0, strict = 0, final = 0, c;
+    const char *state = NULL;
     size_t max_open = 0, window = 0;
     while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
         switch (c) {
@@ -285,6 +297,12 @@ int main(int argc, char **argv)
             break;
         case OPT_STRICT:
             strict = 1;
+            break;
+        case OPT_STATE:
+            state = optarg;
+            break;
+        case OPT_FINAL:
+            final = 1;
             break;
         case OPT_REORDER:
             if (parse_count(optarg, &window) != 0) {
@@ -317,6 +335,14 @@ int main(int argc, char **argv)
             fputs("Try 'handleaudit --help' for more information.\n", stderr);
             return EXIT_USAGE;
         }
+    }
+    if (final && !state) {
+        fputs("handleaudit: --final goes with --state\n", stderr);
+        return EXIT_USAGE;
+    }
+    if (state && t.records) {
+        fputs("handleaudit: --state carries correlation over; it does not go with --records\n", stderr);
+        return EXIT_USAGE;
     }
     if (t.records && t.csv) {
         fputs("handleaudit: --format=csv prints sequences; it does not go with --records\n", stderr);
@@ -351,6 +377,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "handleaudit: %s\n", ha_strerror(rc));
         return EXIT_USAGE;
     }
+    if (state && access(state, F_OK) == 0 && (rc = ha_correlator_load_file(t.corr, state)) != HA_OK) {
+        fprintf(stderr, "handleaudit: cannot load the state in %s: %s\n", state,
+                rc == HA_ERR_IO ? strerror(errno) : ha_strerror(rc));
+        return EXIT_USAGE;
+    }
     if (!t.records && !want_stats) { /* events the correlator does not use are skipped unparsed */
         const uint32_t *ids;
         size_t n = ha_correlator_event_ids(&ids);
@@ -370,12 +401,17 @@ int main(int argc, char **argv)
         if (s > status)
             status = s;
     }
-    if (t.corr && !t.out_failed) {
+    if (t.corr && !t.out_failed && (!state || final)) {
         rc = ha_correlator_flush(t.corr);
         if (rc < 0) {
             fprintf(stderr, "handleaudit: %s\n", ha_strerror(rc));
             status = EXIT_USAGE;
         }
+    }
+    if (state && status < EXIT_USAGE && (rc = ha_correlator_save_file(t.corr, state)) != HA_OK) {
+        fprintf(stderr, "handleaudit: cannot save the state to %s: %s\n", state,
+                rc == HA_ERR_IO ? strerror(errno) : ha_strerror(rc));
+        status = EXIT_USAGE;
     }
     if (status == 0 && ha_reader_count(reader, HA_COUNT_ERRORS) > 0)
         status = EXIT_SKIPPED;

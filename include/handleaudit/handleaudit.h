@@ -87,7 +87,7 @@ typedef enum ha_status {
     HA_ERR_CONTROL_CHAR = -13,      /**< a forbidden control character became U+FFFD (a warning) */
     HA_ERR_NOT_FOUND = -14,         /**< the field or item is absent */
     HA_ERR_UNSUPPORTED = -15,       /**< not available in this build */
-    HA_ERR_SNAPSHOT = -16,          /**< a state snapshot is corrupt or truncated */
+    HA_ERR_SNAPSHOT = -16,          /**< a state snapshot is not one, or is corrupt or truncated */
     HA_ERR_SNAPSHOT_VERSION = -17,  /**< a state snapshot was written by a newer version */
     HA_ERR_LIMIT = -18              /**< a configured bound was reached */
 } ha_status;
@@ -482,8 +482,9 @@ typedef int (*ha_sequence_cb)(const ha_sequence *seq, const ha_record *rec, void
 /** Default bound on the bytes of interned strings (256 MiB). */
 #define HA_DEFAULT_MAX_STRING_BYTES ((size_t)256 << 20)
 
-/** Version of ::ha_correlator_options this header describes. */
-#define HA_CORRELATOR_OPTIONS_VERSION 1
+/** Version of ::ha_correlator_options this header describes (1: up to
+ *  `allocator`; 2: `max_string_bytes` and `reorder_window` added). */
+#define HA_CORRELATOR_OPTIONS_VERSION 2
 
 /** How a correlator is made; zero bounds mean the defaults. Grows only at
  *  its end. */
@@ -496,12 +497,13 @@ typedef struct ha_correlator_options {
     size_t max_open;                /**< 0: #HA_DEFAULT_MAX_OPEN; beyond it the oldest is evicted */
     size_t max_processes;           /**< 0: #HA_DEFAULT_MAX_PROCESSES idle processes kept */
     const ha_allocator *allocator;  /**< NULL: malloc/realloc/free; copied */
-    /** Bound on the bytes of the strings (names, paths, command lines) kept
-     *  for open sequences and processes; 0: #HA_DEFAULT_MAX_STRING_BYTES.
+    /** (Version 2.) Bound on the bytes of the strings (names, paths,
+     *  command lines) kept for open sequences and processes; 0:
+     *  #HA_DEFAULT_MAX_STRING_BYTES.
      *  Beyond it, before the next record, the idlest sequences are evicted
      *  and then the idlest processes forgotten until it holds again. */
     size_t max_string_bytes;
-    /** 0: records are applied as they come. N > 0: up to N handle-family
+    /** (Version 2.) 0: records are applied as they come. N > 0: up to N handle-family
      *  records are held back and applied in the order of (TimeCreated,
      *  EventRecordID), for input merged from several files or forwarded
      *  late; a record displaced by up to N positions is put back in place.
@@ -513,7 +515,8 @@ typedef struct ha_correlator_options {
 /** Static initialiser for ::ha_correlator_options. */
 #define HA_CORRELATOR_OPTIONS_INIT { HA_CORRELATOR_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, 0, NULL, 0, 0 }
 
-/** Initialise `opts` for `version` (pass #HA_CORRELATOR_OPTIONS_VERSION). */
+/** Initialise `opts` for `version` (pass #HA_CORRELATOR_OPTIONS_VERSION):
+ *  only the fields that version has are written. */
 HA_API int ha_correlator_options_init(ha_correlator_options *opts, unsigned int version);
 /** Make a correlator. `opts` may be NULL for the defaults. */
 HA_API int ha_correlator_new(const ha_correlator_options *opts, ha_correlator **out);
@@ -548,6 +551,32 @@ HA_API size_t ha_correlator_event_ids(const uint32_t **ids);
  * again to end the rest.
  */
 HA_API int ha_correlator_flush(ha_correlator *corr);
+
+/**
+ * Write the correlator's whole state (open sequences, the process table,
+ * the reorder window, counters) as a snapshot: a versioned, checksummed
+ * byte string that ha_correlator_load() reads back, so that a long-running
+ * agent can restart, or a log be processed in pieces, and give the same
+ * sequences as one uninterrupted run. Works like snprintf() for bytes:
+ * returns the size of the whole snapshot, and writes it into `buf` only when
+ * `cap` is at least that (call with `cap` 0 to size a buffer). Returns 0
+ * when called from one of the correlator's own callbacks.
+ */
+HA_API size_t ha_correlator_save(const ha_correlator *corr, void *buf, size_t cap);
+/**
+ * Replace the correlator's state with a snapshot's. A snapshot that is not
+ * one, is truncated or corrupt (#HA_ERR_SNAPSHOT) or comes from a newer
+ * format (#HA_ERR_SNAPSHOT_VERSION) is refused, and the correlator keeps its
+ * state and stays usable. The correlator's options (callbacks, bounds) stay
+ * its own; a reorder window of another size takes the held records as they
+ * are.
+ */
+HA_API int ha_correlator_load(ha_correlator *corr, const void *data, size_t len);
+/** ha_correlator_save() into a file, atomically (a temporary file renamed
+ *  over `path` once written and synced). #HA_ERR_IO if it cannot be. */
+HA_API int ha_correlator_save_file(const ha_correlator *corr, const char *path);
+/** ha_correlator_load() from a file. #HA_ERR_IO if it cannot be read. */
+HA_API int ha_correlator_load_file(ha_correlator *corr, const char *path);
 
 /** Counters of a correlator. */
 typedef enum ha_correlator_counter {
@@ -589,8 +618,9 @@ typedef int (*ha_diag_cb)(const ha_diag *diag, void *userdata);
 /** Default element depth inside an event (`Event` is depth 1). */
 #define HA_DEFAULT_MAX_DEPTH 32u
 
-/** Version of ::ha_reader_options this header describes. */
-#define HA_READER_OPTIONS_VERSION 1
+/** Version of ::ha_reader_options this header describes (1: up to
+ *  `allocator`; 2: `flags` added). */
+#define HA_READER_OPTIONS_VERSION 2
 
 /**
  * How a reader is made. Initialise with #HA_READER_OPTIONS_INIT or
@@ -606,7 +636,7 @@ typedef struct ha_reader_options {
     size_t max_field_bytes;          /**< 0: #HA_DEFAULT_MAX_FIELD_BYTES */
     unsigned int max_depth;          /**< 0: #HA_DEFAULT_MAX_DEPTH */
     const ha_allocator *allocator;   /**< NULL: malloc/realloc/free; copied */
-    uint32_t flags;                  /**< #HA_READER_STRICT */
+    uint32_t flags;                  /**< #HA_READER_STRICT (version 2) */
 } ha_reader_options;
 
 /** Reader flag: events the EventID filter skips are still parsed, so that a
@@ -616,7 +646,8 @@ typedef struct ha_reader_options {
 /** Static initialiser for ::ha_reader_options. */
 #define HA_READER_OPTIONS_INIT { HA_READER_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, NULL, 0 }
 
-/** Initialise `opts` for `version` (pass #HA_READER_OPTIONS_VERSION). */
+/** Initialise `opts` for `version` (pass #HA_READER_OPTIONS_VERSION):
+ *  only the fields that version has are written. */
 HA_API int ha_reader_options_init(ha_reader_options *opts, unsigned int version);
 
 /** Make a reader. `opts` may be NULL for the defaults (no callbacks). */

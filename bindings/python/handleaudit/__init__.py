@@ -63,8 +63,8 @@ WRITTEN_FOR_VERSION = 100  # 0.1.0
 #: How many bytes records() and correlate() read and feed at a time (1 MiB).
 CHUNK_SIZE = 1 << 20
 
-_READER_OPTIONS_VERSION = 1
-_CORRELATOR_OPTIONS_VERSION = 1
+_READER_OPTIONS_VERSION = 2
+_CORRELATOR_OPTIONS_VERSION = 2
 
 
 # ---- loading --------------------------------------------------------------
@@ -128,6 +128,8 @@ class _CorrelatorOptions(ctypes.Structure):
         ("max_open", _c_size),
         ("max_processes", _c_size),
         ("allocator", _vp),
+        ("max_string_bytes", _c_size),
+        ("reorder_window", _c_size),
     ]
 
 
@@ -524,7 +526,8 @@ class Reader(_Base):
     Use it as a context manager, or call ``close()``.
     """
 
-    def __init__(self, on_record=None, on_error=None, max_event_bytes=0, max_field_bytes=0, max_depth=0):
+    def __init__(self, on_record=None, on_error=None, max_event_bytes=0, max_field_bytes=0, max_depth=0,
+                 strict=False):
         self._reader = None
         self._free = _lib.ha_reader_free
         self._setup(on_error)
@@ -539,6 +542,7 @@ class Reader(_Base):
         opts.max_event_bytes = _check_size("max_event_bytes", max_event_bytes)
         opts.max_field_bytes = _check_size("max_field_bytes", max_field_bytes)
         opts.max_depth = _check_size("max_depth", max_depth)
+        opts.flags = _READER_STRICT if strict else 0
         out = _vp()
         rc = _lib.ha_reader_new(ctypes.byref(opts), ctypes.byref(out))
         if rc:
@@ -621,11 +625,14 @@ class Correlator(_Base):
     keyword-only reader bounds, work as for ``Reader``; ``errors`` and
     ``warnings`` collect diagnostics when there is no ``on_error``. Events
     the correlator does not use are skipped unparsed (much faster), so a
-    malformed one goes unreported unless ``strict=True``.
+    malformed one goes unreported unless ``strict=True``. ``reorder_window``
+    holds up to that many events back to apply them in time order (and drops
+    repeats); ``max_string_bytes`` bounds the strings kept (0: defaults).
     """
 
     def __init__(self, on_open=None, on_access=None, on_end=None, max_open=0, *, on_error=None,
-                 max_processes=0, max_event_bytes=0, max_field_bytes=0, max_depth=0, strict=False):
+                 max_processes=0, max_event_bytes=0, max_field_bytes=0, max_depth=0, strict=False,
+                 reorder_window=0, max_string_bytes=0):
         self._reader = None
         self._corr = None
         self._free_reader = _lib.ha_reader_free
@@ -645,6 +652,8 @@ class Correlator(_Base):
         co.userdata = ctypes.addressof(self._anchor)
         co.max_open = _check_size("max_open", max_open)
         co.max_processes = _check_size("max_processes", max_processes)
+        co.reorder_window = _check_size("reorder_window", reorder_window)
+        co.max_string_bytes = _check_size("max_string_bytes", max_string_bytes)
         ro = _ReaderOptions()
         rc = _lib.ha_reader_options_init(ctypes.byref(ro), _READER_OPTIONS_VERSION)
         if rc:

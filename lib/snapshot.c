@@ -1,0 +1,792 @@
+/* Correlator state snapshots.
+ *
+ * Layout (integers little-endian):
+ *   0   8  magic "HASTATE" and 0x1a
+ *   8   4  format version (HAI_SNAP_VERSION)
+ *   12  4  0
+ *   16  8  payload length P
+ *   24  P  payload
+ *   24+P 4 CRC-32 (IEEE) of every byte before it
+ * The payload: the interned strings (each written once; index 0 is "none"),
+ * the counters, the processes (idle ones first, oldest idle first), the
+ * sequences in activity order (oldest first), each process's open list in
+ * its order, the duplicate aliases, and the reorder window (held records,
+ * then the released keys it remembers, oldest first).
+ *
+ * Loading reads everything into a new correlator and swaps it in only when
+ * all of it is consistent: a bad snapshot changes nothing. Every count is
+ * checked against the bytes left before anything is allocated for it. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "correlate.h"
+
+#define HAI_SNAP_VERSION 1u
+#define HEADER 24
+static const unsigned char magic[8] = {'H', 'A', 'S', 'T', 'A', 'T', 'E', 0x1a};
+
+static const uint32_t crc_table[256] = {
+    0x00000000u, 0x77073096u, 0xee0e612cu, 0x990951bau, 0x076dc419u, 0x706af48fu,
+    0xe963a535u, 0x9e6495a3u, 0x0edb8832u, 0x79dcb8a4u, 0xe0d5e91eu, 0x97d2d988u,
+    0x09b64c2bu, 0x7eb17cbdu, 0xe7b82d07u, 0x90bf1d91u, 0x1db71064u, 0x6ab020f2u,
+    0xf3b97148u, 0x84be41deu, 0x1adad47du, 0x6ddde4ebu, 0xf4d4b551u, 0x83d385c7u,
+    0x136c9856u, 0x646ba8c0u, 0xfd62f97au, 0x8a65c9ecu, 0x14015c4fu, 0x63066cd9u,
+    0xfa0f3d63u, 0x8d080df5u, 0x3b6e20c8u, 0x4c69105eu, 0xd56041e4u, 0xa2677172u,
+    0x3c03e4d1u, 0x4b04d447u, 0xd20d85fdu, 0xa50ab56bu, 0x35b5a8fau, 0x42b2986cu,
+    0xdbbbc9d6u, 0xacbcf940u, 0x32d86ce3u, 0x45df5c75u, 0xdcd60dcfu, 0xabd13d59u,
+    0x26d930acu, 0x51de003au, 0xc8d75180u, 0xbfd06116u, 0x21b4f4b5u, 0x56b3c423u,
+    0xcfba9599u, 0xb8bda50fu, 0x2802b89eu, 0x5f058808u, 0xc60cd9b2u, 0xb10be924u,
+    0x2f6f7c87u, 0x58684c11u, 0xc1611dabu, 0xb6662d3du, 0x76dc4190u, 0x01db7106u,
+    0x98d220bcu, 0xefd5102au, 0x71b18589u, 0x06b6b51fu, 0x9fbfe4a5u, 0xe8b8d433u,
+    0x7807c9a2u, 0x0f00f934u, 0x9609a88eu, 0xe10e9818u, 0x7f6a0dbbu, 0x086d3d2du,
+    0x91646c97u, 0xe6635c01u, 0x6b6b51f4u, 0x1c6c6162u, 0x856530d8u, 0xf262004eu,
+    0x6c0695edu, 0x1b01a57bu, 0x8208f4c1u, 0xf50fc457u, 0x65b0d9c6u, 0x12b7e950u,
+    0x8bbeb8eau, 0xfcb9887cu, 0x62dd1ddfu, 0x15da2d49u, 0x8cd37cf3u, 0xfbd44c65u,
+    0x4db26158u, 0x3ab551ceu, 0xa3bc0074u, 0xd4bb30e2u, 0x4adfa541u, 0x3dd895d7u,
+    0xa4d1c46du, 0xd3d6f4fbu, 0x4369e96au, 0x346ed9fcu, 0xad678846u, 0xda60b8d0u,
+    0x44042d73u, 0x33031de5u, 0xaa0a4c5fu, 0xdd0d7cc9u, 0x5005713cu, 0x270241aau,
+    0xbe0b1010u, 0xc90c2086u, 0x5768b525u, 0x206f85b3u, 0xb966d409u, 0xce61e49fu,
+    0x5edef90eu, 0x29d9c998u, 0xb0d09822u, 0xc7d7a8b4u, 0x59b33d17u, 0x2eb40d81u,
+    0xb7bd5c3bu, 0xc0ba6cadu, 0xedb88320u, 0x9abfb3b6u, 0x03b6e20cu, 0x74b1d29au,
+    0xead54739u, 0x9dd277afu, 0x04db2615u, 0x73dc1683u, 0xe3630b12u, 0x94643b84u,
+    0x0d6d6a3eu, 0x7a6a5aa8u, 0xe40ecf0bu, 0x9309ff9du, 0x0a00ae27u, 0x7d079eb1u,
+    0xf00f9344u, 0x8708a3d2u, 0x1e01f268u, 0x6906c2feu, 0xf762575du, 0x806567cbu,
+    0x196c3671u, 0x6e6b06e7u, 0xfed41b76u, 0x89d32be0u, 0x10da7a5au, 0x67dd4accu,
+    0xf9b9df6fu, 0x8ebeeff9u, 0x17b7be43u, 0x60b08ed5u, 0xd6d6a3e8u, 0xa1d1937eu,
+    0x38d8c2c4u, 0x4fdff252u, 0xd1bb67f1u, 0xa6bc5767u, 0x3fb506ddu, 0x48b2364bu,
+    0xd80d2bdau, 0xaf0a1b4cu, 0x36034af6u, 0x41047a60u, 0xdf60efc3u, 0xa867df55u,
+    0x316e8eefu, 0x4669be79u, 0xcb61b38cu, 0xbc66831au, 0x256fd2a0u, 0x5268e236u,
+    0xcc0c7795u, 0xbb0b4703u, 0x220216b9u, 0x5505262fu, 0xc5ba3bbeu, 0xb2bd0b28u,
+    0x2bb45a92u, 0x5cb36a04u, 0xc2d7ffa7u, 0xb5d0cf31u, 0x2cd99e8bu, 0x5bdeae1du,
+    0x9b64c2b0u, 0xec63f226u, 0x756aa39cu, 0x026d930au, 0x9c0906a9u, 0xeb0e363fu,
+    0x72076785u, 0x05005713u, 0x95bf4a82u, 0xe2b87a14u, 0x7bb12baeu, 0x0cb61b38u,
+    0x92d28e9bu, 0xe5d5be0du, 0x7cdcefb7u, 0x0bdbdf21u, 0x86d3d2d4u, 0xf1d4e242u,
+    0x68ddb3f8u, 0x1fda836eu, 0x81be16cdu, 0xf6b9265bu, 0x6fb077e1u, 0x18b74777u,
+    0x88085ae6u, 0xff0f6a70u, 0x66063bcau, 0x11010b5cu, 0x8f659effu, 0xf862ae69u,
+    0x616bffd3u, 0x166ccf45u, 0xa00ae278u, 0xd70dd2eeu, 0x4e048354u, 0x3903b3c2u,
+    0xa7672661u, 0xd06016f7u, 0x4969474du, 0x3e6e77dbu, 0xaed16a4au, 0xd9d65adcu,
+    0x40df0b66u, 0x37d83bf0u, 0xa9bcae53u, 0xdebb9ec5u, 0x47b2cf7fu, 0x30b5ffe9u,
+    0xbdbdf21cu, 0xcabac28au, 0x53b39330u, 0x24b4a3a6u, 0xbad03605u, 0xcdd70693u,
+    0x54de5729u, 0x23d967bfu, 0xb3667a2eu, 0xc4614ab8u, 0x5d681b02u, 0x2a6f2b94u,
+    0xb40bbe37u, 0xc30c8ea1u, 0x5a05df1bu, 0x2d02ef8du,
+};
+
+static uint32_t crc32_update(uint32_t crc, const unsigned char *p, size_t n)
+{
+    crc = ~crc;
+    while (n--)
+        crc = crc_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
+    return ~crc;
+}
+
+/* ---- writing ------------------------------------------------------------- */
+
+typedef struct {
+    unsigned char *buf; /* NULL: only count */
+    size_t cap, len;
+    uint32_t crc;
+} sink;
+
+static void put(sink *o, const void *p, size_t n)
+{
+    if (o->buf && o->len + n <= o->cap)
+        memcpy(o->buf + o->len, p, n);
+    if (o->buf)
+        o->crc = crc32_update(o->crc, p, n);
+    o->len += n;
+}
+
+static void put_u8(sink *o, uint8_t v) { put(o, &v, 1); }
+
+static void put_u32(sink *o, uint32_t v)
+{
+    unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+                          (unsigned char)(v >> 24)};
+    put(o, b, 4);
+}
+
+static void put_u64(sink *o, uint64_t v)
+{
+    unsigned char b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)(v >> (8 * i));
+    put(o, b, 8);
+}
+
+static void put_str_ref(sink *o, const hai_istr *x) { put_u32(o, x ? x->index : 0); }
+
+static void put_bytes(sink *o, const char *s, size_t n)
+{
+    put_u32(o, (uint32_t)n);
+    put(o, s, n);
+}
+
+/* Number the strings, processes and sequences in the order they are
+ * written (the numbers live in scratch fields); processes go idle ones
+ * first, oldest idle first, then the rest. Returns the processes in order,
+ * or NULL when out of memory. */
+static hai_proc **number(const ha_correlator *c, size_t *nprocs)
+{
+    uint32_t n = 0;
+    for (hai_istr *x = c->strings.table; x; x = x->hh.next)
+        x->index = ++n;
+    size_t np = HASH_COUNT(c->procs), k = 0;
+    hai_proc **procs = hai_calloc(&c->alloc, np ? np : 1, sizeof *procs);
+    if (!procs)
+        return NULL;
+    for (hai_proc *p = c->idle_head; p; p = p->inext)
+        procs[k++] = p;
+    for (hai_proc *p = c->procs; p; p = p->hh.next)
+        if (!p->idle)
+            procs[k++] = p;
+    for (size_t i = 0; i < np; i++)
+        procs[i]->index = (uint32_t)i;
+    uint32_t i = 0;
+    for (ha_sequence *s = c->lru_head; s; s = s->lnext)
+        s->index = i++;
+    *nprocs = np;
+    return procs;
+}
+
+static void write_payload(const ha_correlator *c, sink *o, hai_proc **procs, size_t nprocs)
+{
+    put_u32(o, (uint32_t)c->strings.count);
+    for (hai_istr *x = c->strings.table; x; x = x->hh.next)
+        put_bytes(o, x->s, x->len);
+    for (int i = 0; i < HAI_COUNTERS; i++)
+        put_u64(o, c->counts[i]);
+    for (int i = 0; i < HAI_END_COUNT; i++)
+        put_u64(o, c->ended[i]);
+    put_u64(o, c->arrivals);
+
+    put_u32(o, (uint32_t)nprocs);
+    for (size_t i = 0; i < nprocs; i++) {
+        hai_proc *p = procs[i];
+        put_str_ref(o, p->key.host);
+        put_u64(o, p->key.pid);
+        put_str_ref(o, p->image);
+        put_str_ref(o, p->command_line);
+        put_u64(o, (uint64_t)p->created);
+        put_u64(o, p->parent_pid);
+        put_u8(o, (uint8_t)p->known);
+        put_u8(o, (uint8_t)p->idle);
+    }
+
+    put_u32(o, (uint32_t)c->counts[HA_CORR_OPEN]);
+    for (ha_sequence *s = c->lru_head; s; s = s->lnext) {
+        put_u32(o, s->proc->index);
+        put_u64(o, s->key.hid);
+        put_u64(o, s->key.logon);
+        const hai_istr *strs[] = {s->object_type, s->object_name, s->process_name, s->command_line,
+                                  s->sid,         s->user,        s->domain};
+        for (int i = 0; i < 7; i++)
+            put_str_ref(o, strs[i]);
+        put_u64(o, (uint64_t)s->open_time);
+        put_u64(o, s->accesses);
+        put_u32(o, s->access_mask);
+        put_u32(o, s->requested);
+        put_u64(o, s->first_record);
+        put_u64(o, s->last_record);
+        put_u64(o, s->src_pid);
+        put_u64(o, s->src_hid);
+        put_u8(o, s->flags);
+    }
+    for (size_t i = 0; i < nprocs; i++) {
+        put_u32(o, (uint32_t)procs[i]->nopen);
+        for (ha_sequence *s = procs[i]->open_head; s; s = s->pnext)
+            put_u32(o, s->index);
+    }
+
+    put_u32(o, HASH_COUNT(c->aliases));
+    for (hai_alias *a = c->aliases; a; a = a->hh.next) {
+        put_str_ref(o, a->key.host);
+        put_u64(o, a->key.pid);
+        put_u64(o, a->key.hid);
+        put_u32(o, a->seq->index);
+    }
+
+    put_u32(o, (uint32_t)c->nheap);
+    for (size_t i = 0; i < c->nheap; i++) {
+        const ha_record *r = c->heap[i].rec;
+        put_u64(o, c->heap[i].arrival);
+        put_u32(o, r->event_id);
+        put_u32(o, r->version);
+        put_u32(o, r->has);
+        put_u64(o, r->keywords);
+        put_u64(o, (uint64_t)r->time);
+        put_u64(o, r->record_id);
+        const char *host = hai_rec_str(r, r->computer);
+        put_u8(o, host != NULL);
+        put_bytes(o, host ? host : "", host ? strlen(host) : 0);
+        put_u32(o, (uint32_t)r->npairs);
+        for (size_t j = 0; j < r->npairs; j++) {
+            const char *name = r->text + r->pairs[j].name;
+            put_bytes(o, name, strlen(name));
+            put_bytes(o, r->text + r->pairs[j].value, r->pairs[j].value_len);
+        }
+    }
+    put_u32(o, (uint32_t)c->nreleased);
+    for (size_t i = 0; i < c->nreleased; i++) {
+        const hai_seen *x = c->released[(c->released_head + i) % c->window];
+        put_str_ref(o, x->key.host);
+        put_u64(o, x->key.record_id);
+    }
+}
+
+size_t ha_correlator_save(const ha_correlator *c, void *buf, size_t cap)
+{
+    if (!c || c->busy)
+        return 0;
+    size_t nprocs;
+    hai_proc **procs = number(c, &nprocs);
+    if (!procs)
+        return 0;
+    sink count = {NULL, 0, 0, 0};
+    write_payload(c, &count, procs, nprocs);
+    size_t total = HEADER + count.len + 4;
+    if (buf && cap >= total) {
+        sink o = {buf, cap, 0, 0};
+        put(&o, magic, 8);
+        put_u32(&o, HAI_SNAP_VERSION);
+        put_u32(&o, 0);
+        put_u64(&o, count.len);
+        write_payload(c, &o, procs, nprocs);
+        put_u32(&o, o.crc);
+    }
+    hai_free(&c->alloc, procs);
+    return total;
+}
+
+/* ---- reading ------------------------------------------------------------- */
+
+typedef struct {
+    const unsigned char *p, *e;
+    int bad;
+} src;
+
+static int need(src *in, size_t n)
+{
+    if ((size_t)(in->e - in->p) < n) {
+        in->bad = 1;
+        return 0;
+    }
+    return 1;
+}
+
+static uint8_t get_u8(src *in) { return need(in, 1) ? *in->p++ : 0; }
+
+static uint32_t get_u32(src *in)
+{
+    if (!need(in, 4))
+        return 0;
+    uint32_t v = (uint32_t)in->p[0] | (uint32_t)in->p[1] << 8 | (uint32_t)in->p[2] << 16 | (uint32_t)in->p[3] << 24;
+    in->p += 4;
+    return v;
+}
+
+static uint64_t get_u64(src *in)
+{
+    if (!need(in, 8))
+        return 0;
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | in->p[i];
+    in->p += 8;
+    return v;
+}
+
+static const char *get_bytes(src *in, size_t *n)
+{
+    *n = get_u32(in);
+    if (!need(in, *n))
+        return NULL;
+    const char *s = (const char *)in->p;
+    in->p += *n;
+    return s;
+}
+
+/* `count` items of at least `each` bytes fit in what is left. */
+static int fits(src *in, uint64_t count, size_t each)
+{
+    if (count > (uint64_t)(in->e - in->p) / each) {
+        in->bad = 1;
+        return 0;
+    }
+    return 1;
+}
+
+typedef struct {
+    ha_correlator *t;
+    src in;
+    hai_istr **strs; /* [0] is NULL */
+    uint32_t nstrs;
+    hai_proc **procs;
+    uint32_t nprocs;
+    ha_sequence **seqs;
+    uint32_t nseqs;
+} loader;
+
+static hai_istr *str_at(loader *l, uint32_t i, int may_be_null)
+{
+    if (i > l->nstrs || (i == 0 && !may_be_null)) {
+        l->in.bad = 1;
+        return NULL;
+    }
+    return l->strs[i];
+}
+
+#define BAD(l) ((l)->in.bad || (l)->t->oom)
+
+static void load_strings(loader *l)
+{
+    l->nstrs = get_u32(&l->in);
+    if (!fits(&l->in, l->nstrs, 4))
+        return;
+    l->strs = hai_calloc(&l->t->alloc, (size_t)l->nstrs + 1, sizeof *l->strs);
+    if (!l->strs) {
+        l->t->oom = 1;
+        return;
+    }
+    for (uint32_t i = 1; i <= l->nstrs && !BAD(l); i++) {
+        size_t n;
+        const char *s = get_bytes(&l->in, &n);
+        if (s && !(l->strs[i] = hai_intern(&l->t->strings, s, n)))
+            l->t->oom = 1;
+    }
+}
+
+static void load_processes(loader *l)
+{
+    ha_correlator *t = l->t;
+    l->nprocs = get_u32(&l->in);
+    if (!fits(&l->in, l->nprocs, 38))
+        return;
+    l->procs = hai_calloc(&t->alloc, l->nprocs ? l->nprocs : 1, sizeof *l->procs);
+    if (!l->procs) {
+        t->oom = 1;
+        return;
+    }
+    for (uint32_t i = 0; i < l->nprocs && !BAD(l); i++) {
+        hai_istr *host = str_at(l, get_u32(&l->in), 0);
+        uint64_t pid = get_u64(&l->in);
+        hai_istr *image = str_at(l, get_u32(&l->in), 1), *cmd = str_at(l, get_u32(&l->in), 1);
+        int64_t created = (int64_t)get_u64(&l->in);
+        uint64_t parent = get_u64(&l->in);
+        uint8_t known = get_u8(&l->in), idle = get_u8(&l->in);
+        if (BAD(l) || known > 1 || idle > 1 || hai_proc_find(t, host, pid)) {
+            l->in.bad = 1;
+            return;
+        }
+        hai_proc *p = hai_proc_get(t, host, pid);
+        if (!p)
+            return;
+        p->image = hai_istr_ref(image);
+        p->command_line = hai_istr_ref(cmd);
+        p->created = created;
+        p->parent_pid = parent;
+        p->known = known;
+        p->index = idle; /* remembered until the lists are linked */
+        l->procs[i] = p;
+    }
+}
+
+static void load_sequences(loader *l)
+{
+    ha_correlator *t = l->t;
+    const ha_allocator *hai_hash_alloc = &t->alloc;
+    int hai_hash_oom = 0;
+    l->nseqs = get_u32(&l->in);
+    if (!fits(&l->in, l->nseqs, 109))
+        return;
+    l->seqs = hai_calloc(&t->alloc, l->nseqs ? l->nseqs : 1, sizeof *l->seqs);
+    if (!l->seqs) {
+        t->oom = 1;
+        return;
+    }
+    for (uint32_t i = 0; i < l->nseqs && !BAD(l); i++) {
+        uint32_t pi = get_u32(&l->in);
+        hai_key k;
+        memset(&k, 0, sizeof k);
+        k.hid = get_u64(&l->in);
+        k.logon = get_u64(&l->in);
+        hai_istr *strs[7];
+        for (int j = 0; j < 7; j++)
+            strs[j] = str_at(l, get_u32(&l->in), 1);
+        if (BAD(l) || pi >= l->nprocs) {
+            l->in.bad = 1;
+            return;
+        }
+        hai_proc *p = l->procs[pi];
+        k.host = p->key.host;
+        k.pid = p->key.pid;
+        ha_sequence *s;
+        HASH_FIND(hh, t->seqs, &k, sizeof k, s);
+        if (s) {
+            l->in.bad = 1;
+            return;
+        }
+        s = hai_calloc(&t->alloc, 1, sizeof *s);
+        if (!s) {
+            t->oom = 1;
+            return;
+        }
+        s->key = k;
+        hai_istr_ref((hai_istr *)k.host);
+        s->object_type = hai_istr_ref(strs[0]);
+        s->object_name = hai_istr_ref(strs[1]);
+        s->process_name = hai_istr_ref(strs[2]);
+        s->command_line = hai_istr_ref(strs[3]);
+        s->sid = hai_istr_ref(strs[4]);
+        s->user = hai_istr_ref(strs[5]);
+        s->domain = hai_istr_ref(strs[6]);
+        s->open_time = (int64_t)get_u64(&l->in);
+        s->end_time = HA_TIME_NONE;
+        s->accesses = get_u64(&l->in);
+        s->access_mask = get_u32(&l->in);
+        s->requested = get_u32(&l->in);
+        s->first_record = get_u64(&l->in);
+        s->last_record = get_u64(&l->in);
+        s->src_pid = get_u64(&l->in);
+        s->src_hid = get_u64(&l->in);
+        s->flags = get_u8(&l->in);
+        s->proc = p;
+        s->index = UINT32_MAX; /* not in its process's list yet */
+        l->seqs[i] = s;
+        HASH_ADD(hh, t->seqs, key, sizeof s->key, s);
+        if (hai_hash_oom) {
+            l->seqs[i] = NULL;
+            hai_seq_release(t, s);
+            t->oom = 1;
+            return;
+        }
+        hai_lru_append(t, s);
+        if (s->flags & ~(HAI_SEQ_OPENED | HAI_SEQ_DELETED | HAI_SEQ_DUPLICATE))
+            l->in.bad = 1;
+    }
+}
+
+static void load_lists(loader *l)
+{
+    uint32_t linked = 0;
+    for (uint32_t i = 0; i < l->nprocs && !BAD(l); i++) {
+        hai_proc *p = l->procs[i];
+        uint32_t n = get_u32(&l->in);
+        if (!fits(&l->in, n, 4))
+            return;
+        for (uint32_t j = 0; j < n; j++) {
+            uint32_t si = get_u32(&l->in);
+            if (si >= l->nseqs || l->seqs[si]->proc != p || l->seqs[si]->index != UINT32_MAX) {
+                l->in.bad = 1;
+                return;
+            }
+            ha_sequence *s = l->seqs[si];
+            s->index = si;
+            s->pprev = p->open_tail;
+            if (p->open_tail)
+                p->open_tail->pnext = s;
+            else
+                p->open_head = s;
+            p->open_tail = s;
+            p->nopen++;
+            linked++;
+        }
+    }
+    if (linked != l->nseqs)
+        l->in.bad = 1;
+}
+
+static void load_aliases(loader *l)
+{
+    ha_correlator *t = l->t;
+    const ha_allocator *hai_hash_alloc = &t->alloc;
+    int hai_hash_oom = 0;
+    uint32_t n = get_u32(&l->in);
+    if (!fits(&l->in, n, 24))
+        return;
+    for (uint32_t i = 0; i < n && !BAD(l); i++) {
+        hai_alias *a = hai_calloc(&t->alloc, 1, sizeof *a);
+        if (!a) {
+            t->oom = 1;
+            return;
+        }
+        a->key.host = str_at(l, get_u32(&l->in), 0);
+        a->key.pid = get_u64(&l->in);
+        a->key.hid = get_u64(&l->in);
+        uint32_t si = get_u32(&l->in);
+        hai_alias *dup;
+        HASH_FIND(hh, t->aliases, &a->key, sizeof a->key, dup);
+        if (BAD(l) || dup || si >= l->nseqs || l->seqs[si]->alias) {
+            hai_free(&t->alloc, a);
+            l->in.bad = 1;
+            return;
+        }
+        a->seq = l->seqs[si];
+        HASH_ADD(hh, t->aliases, key, sizeof a->key, a);
+        if (hai_hash_oom) {
+            hai_free(&t->alloc, a);
+            t->oom = 1;
+            return;
+        }
+        a->seq->alias = a;
+    }
+}
+
+static void load_window(loader *l)
+{
+    ha_correlator *t = l->t;
+    uint32_t n = get_u32(&l->in);
+    if (!fits(&l->in, n, 54))
+        return;
+    for (uint32_t i = 0; i < n && !BAD(l); i++) {
+        uint64_t arrival = get_u64(&l->in);
+        uint32_t id = get_u32(&l->in), version = get_u32(&l->in), has = get_u32(&l->in);
+        uint64_t keywords = get_u64(&l->in);
+        int64_t time = (int64_t)get_u64(&l->in);
+        uint64_t rid = get_u64(&l->in);
+        uint8_t has_host = get_u8(&l->in);
+        size_t hn;
+        const char *host = get_bytes(&l->in, &hn);
+        uint32_t npairs = get_u32(&l->in);
+        if (BAD(l) || has_host > 1 || memchr(host, '\0', hn) || !fits(&l->in, npairs, 8)) {
+            l->in.bad = 1;
+            return;
+        }
+        char hostz[256];
+        if (hn >= sizeof hostz) {
+            l->in.bad = 1;
+            return;
+        }
+        memcpy(hostz, host, hn);
+        hostz[hn] = '\0';
+        ha_record *r;
+        if (ha_record_new(&t->alloc, &r) != HA_OK) {
+            t->oom = 1;
+            return;
+        }
+        int rc = ha_record_set_system(r, id, version, keywords, time, rid, has_host ? hostz : NULL);
+        for (uint32_t j = 0; j < npairs && rc == HA_OK && !BAD(l); j++) {
+            size_t nn, vn;
+            const char *name = get_bytes(&l->in, &nn), *value = get_bytes(&l->in, &vn);
+            char namez[256];
+            if (BAD(l) || nn >= sizeof namez || memchr(name, '\0', nn) || memchr(value, '\0', vn)) {
+                l->in.bad = 1;
+                break;
+            }
+            memcpy(namez, name, nn);
+            namez[nn] = '\0';
+            rc = ha_record_add_data(r, namez, value, vn);
+        }
+        r->has = has;
+        if (rc != HA_OK || BAD(l) || hai_reorder_hold(t, r, arrival) != HA_OK) {
+            if (rc == HA_ERR_NOMEM)
+                t->oom = 1;
+            else if (!t->oom)
+                l->in.bad = 1;
+            ha_record_free(r);
+            return;
+        }
+    }
+    n = get_u32(&l->in);
+    if (!fits(&l->in, n, 12))
+        return;
+    for (uint32_t i = 0; i < n && !BAD(l); i++) {
+        hai_istr *host = str_at(l, get_u32(&l->in), 0);
+        uint64_t rid = get_u64(&l->in);
+        if (!BAD(l) && hai_reorder_remember(t, host, rid) != HA_OK)
+            l->in.bad = 1;
+    }
+}
+
+/* Exchange everything but the options and callbacks. */
+static void swap_state(ha_correlator *a, ha_correlator *b)
+{
+    ha_correlator t = *a;
+#define SWAP(f)          \
+    do {                 \
+        t.f = a->f;      \
+        a->f = b->f;     \
+        b->f = t.f;      \
+    } while (0)
+    SWAP(strings);
+    SWAP(last_host);
+    SWAP(seqs);
+    SWAP(procs);
+    SWAP(aliases);
+    SWAP(lru_head);
+    SWAP(lru_tail);
+    SWAP(idle_head);
+    SWAP(idle_tail);
+    SWAP(nidle);
+    SWAP(heap);
+    SWAP(nheap);
+    SWAP(heap_cap);
+    SWAP(arrivals);
+    SWAP(seen);
+    SWAP(released);
+    SWAP(nreleased);
+    SWAP(released_head);
+#undef SWAP
+    memcpy(t.recent, a->recent, sizeof t.recent);
+    memcpy(a->recent, b->recent, sizeof a->recent);
+    memcpy(b->recent, t.recent, sizeof b->recent);
+    memcpy(t.counts, a->counts, sizeof t.counts);
+    memcpy(a->counts, b->counts, sizeof a->counts);
+    memcpy(b->counts, t.counts, sizeof b->counts);
+    memcpy(t.ended, a->ended, sizeof t.ended);
+    memcpy(a->ended, b->ended, sizeof a->ended);
+    memcpy(b->ended, t.ended, sizeof b->ended);
+    a->strings.alloc = &a->alloc;
+    b->strings.alloc = &b->alloc;
+    for (hai_proc *p = a->procs; p; p = p->hh.next)
+        p->owner = a;
+    for (hai_proc *p = b->procs; p; p = p->hh.next)
+        p->owner = b;
+}
+
+int ha_correlator_load(ha_correlator *c, const void *data, size_t len)
+{
+    if (!c || (!data && len) || c->busy)
+        return HA_ERR_INVALID;
+    const unsigned char *d = data;
+    if (len < HEADER + 4 || memcmp(d, magic, 8) != 0)
+        return HA_ERR_SNAPSHOT;
+    src head = {d + 8, d + HEADER, 0};
+    uint32_t version = get_u32(&head);
+    if (version > HAI_SNAP_VERSION)
+        return HA_ERR_SNAPSHOT_VERSION;
+    uint32_t reserved = get_u32(&head);
+    uint64_t payload = get_u64(&head);
+    if (version == 0 || reserved != 0 || payload != len - HEADER - 4)
+        return HA_ERR_SNAPSHOT;
+    src tail = {d + len - 4, d + len, 0};
+    if (crc32_update(0, d, len - 4) != get_u32(&tail))
+        return HA_ERR_SNAPSHOT;
+
+    ha_correlator_options o = HA_CORRELATOR_OPTIONS_INIT;
+    o.max_open = c->max_open;
+    o.max_processes = c->max_processes;
+    o.allocator = &c->alloc;
+    o.max_string_bytes = c->max_string_bytes;
+    o.reorder_window = c->window;
+    loader l;
+    memset(&l, 0, sizeof l);
+    int rc = ha_correlator_new(&o, &l.t);
+    if (rc)
+        return rc;
+    l.in.p = d + HEADER;
+    l.in.e = d + len - 4;
+    load_strings(&l);
+    uint64_t counts[HAI_COUNTERS], ended[HAI_END_COUNT];
+    for (int i = 0; i < HAI_COUNTERS; i++)
+        counts[i] = get_u64(&l.in);
+    for (int i = 0; i < HAI_END_COUNT; i++)
+        ended[i] = get_u64(&l.in);
+    uint64_t arrivals = get_u64(&l.in);
+    if (!BAD(&l))
+        load_processes(&l);
+    if (!BAD(&l))
+        load_sequences(&l);
+    if (!BAD(&l))
+        load_lists(&l);
+    if (!BAD(&l))
+        load_aliases(&l);
+    if (!BAD(&l))
+        load_window(&l);
+    if (l.in.p != l.in.e)
+        l.in.bad = 1;
+    rc = l.t->oom ? HA_ERR_NOMEM : l.in.bad ? HA_ERR_SNAPSHOT : HA_OK;
+    if (rc == HA_OK) {
+        /* processes with nothing open: idle in the order written, or gone */
+        for (uint32_t i = 0; i < l.nprocs; i++) {
+            hai_proc *p = l.procs[i];
+            uint32_t idle = p->index;
+            p->index = 0;
+            if (idle && (p->nopen || !p->known))
+                rc = HA_ERR_SNAPSHOT;
+            if (!p->nopen && rc == HA_OK)
+                hai_proc_settle(l.t, p);
+        }
+    }
+    if (rc == HA_OK) {
+        memcpy(l.t->counts, counts, sizeof counts);
+        memcpy(l.t->ended, ended, sizeof ended);
+        l.t->counts[HA_CORR_OPEN] = l.nseqs;
+        l.t->counts[HA_CORR_PROCESSES] = HASH_COUNT(l.t->procs);
+        l.t->arrivals = arrivals;
+    }
+    for (uint32_t i = 1; l.strs && i <= l.nstrs; i++)
+        hai_istr_unref(&l.t->strings, l.strs[i]);
+    hai_free(&l.t->alloc, l.strs);
+    hai_free(&l.t->alloc, l.procs);
+    hai_free(&l.t->alloc, l.seqs);
+    if (rc == HA_OK)
+        swap_state(c, l.t);
+    ha_correlator_free(l.t);
+    return rc;
+}
+
+/* ---- files ---------------------------------------------------------------- */
+
+int ha_correlator_save_file(const ha_correlator *c, const char *path)
+{
+    if (!c || !path || c->busy)
+        return HA_ERR_INVALID;
+    size_t n = ha_correlator_save(c, NULL, 0);
+    if (n == 0)
+        return HA_ERR_NOMEM;
+    unsigned char *buf = hai_malloc(&c->alloc, n);
+    if (!buf)
+        return HA_ERR_NOMEM;
+    size_t plen = strlen(path);
+    char *tmp = hai_malloc(&c->alloc, plen + 5);
+    if (!tmp || ha_correlator_save(c, buf, n) != n) {
+        hai_free(&c->alloc, tmp);
+        hai_free(&c->alloc, buf);
+        return HA_ERR_NOMEM;
+    }
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, ".tmp", 5);
+    int rc = HA_ERR_IO;
+    FILE *f = fopen(tmp, "wb");
+    if (f) {
+        int ok = fwrite(buf, 1, n, f) == n && fflush(f) == 0 && fsync(fileno(f)) == 0;
+        if (fclose(f) == 0 && ok && rename(tmp, path) == 0)
+            rc = HA_OK;
+        else
+            remove(tmp);
+    }
+    hai_free(&c->alloc, tmp);
+    hai_free(&c->alloc, buf);
+    return rc;
+}
+
+int ha_correlator_load_file(ha_correlator *c, const char *path)
+{
+    if (!c || !path || c->busy)
+        return HA_ERR_INVALID;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return HA_ERR_IO;
+    hai_buf b = {NULL, 0, 0};
+    int rc = HA_OK;
+    for (;;) {
+        if (hai_buf_reserve(&b, &c->alloc, 1 << 16) != 0) {
+            rc = HA_ERR_NOMEM;
+            break;
+        }
+        size_t k = fread(b.data + b.len, 1, b.cap - b.len, f);
+        b.len += k;
+        if (k == 0) {
+            if (ferror(f))
+                rc = HA_ERR_IO;
+            break;
+        }
+    }
+    fclose(f);
+    if (rc == HA_OK)
+        rc = ha_correlator_load(c, b.data, b.len);
+    hai_buf_free(&b, &c->alloc);
+    return rc;
+}
