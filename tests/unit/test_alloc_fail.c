@@ -42,14 +42,113 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#define HAVE_SANITIZER_DEATH_CALLBACK 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
+#define HAVE_SANITIZER_DEATH_CALLBACK 1
+#endif
+#endif
+#ifdef HAVE_SANITIZER_DEATH_CALLBACK
+#include <sanitizer/common_interface_defs.h>
+#endif
+
 #include <uthash.h> /* only HASH_VALUE and the bucket sizes, to aim at a table's growth */
 
 #include "check.h"
+
+/* ==== which run was going on when the process died ========================= */
+
+static char current_run[320];
+static volatile size_t current_run_len;
+
+static void set_current_run(const char *label, unsigned long n, char mode)
+{
+    current_run_len = 0;
+    int k = snprintf(current_run, sizeof current_run, "test_alloc_fail: died during %s n=%lu mode=%c\n", label, n,
+                     mode);
+    current_run_len = k > 0 && (size_t)k < sizeof current_run ? (size_t)k : 0;
+}
+
+static void tell_current_run(void)
+{
+    if (current_run_len) {
+        ssize_t w = write(2, current_run, current_run_len);
+        (void)w;
+    }
+}
+
+static void on_fatal_signal(int sig)
+{
+    tell_current_run();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void watch_for_death(void)
+{
+    static const int sigs[] = {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        signal(sigs[i], on_fatal_signal);
+#ifdef HAVE_SANITIZER_DEATH_CALLBACK
+    __sanitizer_set_death_callback(tell_current_run); /* a sanitizer's report ends in _exit */
+#endif
+}
+
+/* ==== chunks with nothing readable after them ============================= */
+
+/* A chunk of at most one page placed so that it ends where an inaccessible
+ * page begins: a reader that reads past the bytes it was given faults at
+ * once, in any build (malloc'ed buffers would let it read on). */
+typedef struct guarded {
+    char *map;
+    size_t page;
+} guarded;
+
+static void guarded_init(guarded *g)
+{
+    long ps = sysconf(_SC_PAGESIZE);
+    g->page = ps > 0 ? (size_t)ps : 4096;
+    g->map = NULL;
+    int fd = open("/dev/zero", O_RDWR);
+    if (fd < 0)
+        return;
+    void *m = mmap(NULL, 2 * g->page, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED)
+        return;
+    if (mprotect((char *)m + g->page, g->page, PROT_NONE) != 0) {
+        munmap(m, 2 * g->page);
+        return;
+    }
+    g->map = m;
+}
+
+/* Where to put `n` bytes (n <= page) so that they end at the guard. */
+static char *guarded_place(guarded *g, const char *data, size_t n)
+{
+    if (!g->map || n > g->page)
+        return NULL;
+    char *at = g->map + g->page - n;
+    memcpy(at, data, n);
+    return at;
+}
+
+static void guarded_free(guarded *g)
+{
+    if (g->map)
+        munmap(g->map, 2 * g->page);
+    g->map = NULL;
+}
+
+static guarded guard;
 
 /* ==== the counting allocator ============================================== */
 
@@ -279,7 +378,7 @@ typedef struct run {
     unsigned long nomem;      /* HA_ERR_NOMEM returned, or a _new failing cleanly */
     unsigned long unexpected; /* any other negative status */
     unsigned long problems;   /* broken promises seen by the callbacks or _new */
-    char problem[160];        /* the first one */
+    char problem[300];        /* the first one */
     unsigned long callbacks, errors, warnings;
     uint64_t digest;          /* FNV-1a of every sequence's JSON, in callback order */
     int light;                /* callbacks read the sequence but do not copy it */
@@ -527,6 +626,17 @@ static void flush_correlator(run *r, ha_correlator *c)
     log_status(r, "ha_correlator_flush", ha_correlator_flush(c));
 }
 
+/* A diagnostic must lie within the bytes given so far: one that does not
+ * shows the reader lost track of its stream (it read outside it). */
+static void check_last_diag(run *r, const ha_reader *rd, const char *call)
+{
+    const ha_diag *d = ha_reader_last_diag(rd);
+    uint64_t fed = ha_reader_count(rd, HA_COUNT_BYTES);
+    if (d && (ha_diag_offset(d) > fed || ha_diag_event_offset(d) > fed))
+        note_problem(r, "after %s the last diagnostic (%d, \"%s\") is at offset %" PRIu64 ", beyond the %" PRIu64
+                     " bytes given", call, ha_diag_code(d), ha_diag_message(d), ha_diag_offset(d), fed);
+}
+
 /* Read (or feed) a file through a reader into a correlator. */
 static void run_reader(run *r, const input *in, int variant)
 {
@@ -566,10 +676,13 @@ static void run_reader(run *r, const input *in, int variant)
         r->ctr->phase = "ha_reader_feed";
         for (size_t i = 0; i < in->len; i += 4096) {
             size_t n = in->len - i < 4096 ? in->len - i : 4096;
-            log_status(r, "ha_reader_feed", ha_reader_feed(rd, in->data + i, n));
+            const char *chunk = guarded_place(&guard, in->data + i, n);
+            log_status(r, "ha_reader_feed", ha_reader_feed(rd, chunk ? chunk : in->data + i, n));
+            check_last_diag(r, rd, "ha_reader_feed");
         }
         r->ctr->phase = "ha_reader_finish";
         log_status(r, "ha_reader_finish", ha_reader_finish(rd));
+        check_last_diag(r, rd, "ha_reader_finish");
     }
     r->errors = ha_reader_count(rd, HA_COUNT_ERRORS);
     r->warnings = ha_reader_count(rd, HA_COUNT_WARNINGS);
@@ -956,9 +1069,13 @@ static void judge(const input *in, int variant, unsigned long n, char mode, coun
                   verdict *v)
 {
     run r;
+    char label[200];
+    snprintf(label, sizeof label, "%s [%s]", in->label, variant_name[variant]);
+    set_current_run(label, n, mode);
     run_init(&r, c, variant == V_EXPAND);
     counter_start(c, n, mode == 'b', 0);
     do_run(&r, in, variant);
+    current_run_len = 0;
     v->failed = 0;
     v->text[0] = '\0';
     char what[160] = "", statuses[512];
@@ -1069,6 +1186,7 @@ static int exercise(const input *in, int variant, counter *c, summary *sum)
     run r;
     run_init(&r, c, variant == V_EXPAND);
     size_t bucket_growth = 2 * HASH_INITIAL_NUM_BUCKETS * sizeof(UT_hash_bucket);
+    set_current_run(sum->label, 0, '-');
     counter_start(c, 0, 0, variant == V_EXPAND ? bucket_growth : 0);
     if (list_allocations) {
         printf("%s: allocations of the clean run\n", sum->label);
@@ -1105,6 +1223,7 @@ static int exercise(const input *in, int variant, counter *c, summary *sum)
     do_run(&r, in, variant);
     CHECK_U64(c->count, n_total);
     CHECK_U64(r.digest, clean_digest);
+    current_run_len = 0;
 
     sum->n = n_total;
     sum->passed[0] = sum->passed[1] = 0;
@@ -1173,6 +1292,8 @@ int main(int argc, char **argv)
 
     counter c;
     memset(&c, 0, sizeof c);
+    guarded_init(&guard);
+    watch_for_death();
     summary sums[3 * 16 + 8];
     size_t nsums = 0;
     int failures = 0;
@@ -1214,6 +1335,7 @@ int main(int argc, char **argv)
         free(inputs[i].data);
     free(synthetic.data);
     counter_free(&c);
+    guarded_free(&guard);
     int rc = check_done();
     return failures || rc ? 1 : 0;
 }
