@@ -1,40 +1,55 @@
 /* Allocation failures, in the manner of expat's tests/alloc_tests.c: every
  * allocation of a whole read-and-correlate run is made to fail in turn.
  *
- * A counting allocator (given to the reader, to the correlator, to expat
- * through the reader and to ha_record_new) numbers every allocation, malloc
- * and realloc alike, and can refuse exactly the n-th one (mode a) or every
- * one from the n-th on (mode b). It keeps every block it handed out, so it
- * can tell a leak (a block still live once everything was freed) and a bad
- * free (a pointer it never returned, or returned and already took back).
+ * A counting allocator (given to the reader, hence to expat, to the
+ * correlator and to ha_record_new) numbers every allocation, malloc and
+ * realloc alike, and can refuse exactly the n-th one (mode a) or every one
+ * from the n-th on (mode b). It keeps every block it handed out, so it can
+ * tell a leak (a block still live once everything was freed) and a bad free
+ * (of a pointer it never returned, or already took back; never passed on).
  *
- * For each input a clean run first counts N, its allocations; then for
- * every n in 1..N and both modes a run must not crash, must return
- * HA_ERR_NOMEM from at least one call (a run where the refused allocation
- * leads to no HA_ERR_NOMEM anywhere means the library swallowed it), and
- * once freed must leave no live block and no bad free.
+ * For each input a clean run counts N, its allocations; then for every n in
+ * 1..N and both modes the run must not crash, must return HA_ERR_NOMEM from
+ * at least one call (or have a _new fail cleanly with *out NULL; a run in
+ * which the refused allocation leads to no HA_ERR_NOMEM anywhere means the
+ * library swallowed it), must return no other error, and once everything is
+ * freed must leave no live block and no bad free.
  *
- * Runs: for each file on the command line (a missing one is skipped), the
- * file read with ha_reader_read_file() and again fed in chunks of 4096 bytes
- * then finished; the reader's on_record is ha_correlator_on_record into a
- * correlator whose callbacks call every getter, ha_sequence_json() and
- * ha_sequence_copy()/ha_sequence_free(). Then two correlator-only runs of
- * records made by ha_record_new(): "built" (opens, accesses, a 4690
- * duplicate, a 4660, a 4689 exit, 4688s; the failing allocator is given to
- * ha_record_new too) and "hash-expand" (records made beforehand with malloc;
- * object names chosen to fall in one uthash bucket, so that the interner's
- * table must grow, and that growth fails in its turn).
+ * The runs:
+ *  - each file on the command line (a missing one is skipped) read with
+ *    ha_reader_read_file(); fed in chunks of 4096 bytes (each placed just
+ *    before an inaccessible page, so that reading past a chunk faults), the
+ *    feeding going on after a failure, then finished; and read again into a
+ *    correlator with a reorder window. The reader's on_record is
+ *    ha_correlator_on_record; the correlator's callbacks call every getter,
+ *    ha_sequence_json(), ha_sequence_copy() (and a copy of the copy) and
+ *    ha_record_copy() of the record responsible;
+ *  - a stream of odd events made here (a repaired control character, a
+ *    malformed event, a long element name, 20 attributes, a 12 KB value, a
+ *    UserData event, bytes outside events, an event cut short at the end)
+ *    through a strict reader with the correlator's EventID filter;
+ *  - records made by ha_record_new() with the same allocator (opens,
+ *    accesses, 4690 duplicates, 4660, 4689, 4688): as they come; with
+ *    max_open 3, max_processes 1 and a reorder window, freed without a
+ *    flush; shuffled, with a repeat, a reorder window and a 256-byte bound
+ *    on strings;
+ *  - records made beforehand with malloc whose object names fall in one
+ *    uthash bucket, so that a table must grow and that growth fails in turn
+ *    (uthash is built with HASH_NONFATAL_OOM: it must never exit).
  *
  * Usage: test_alloc_fail [-v] [--fork] [-n N] [--list] FILE...
  *   -v      print every failing run (otherwise the first 25 per run kind)
- *   --fork  make each failing run in a child process, so that a crash is
- *           reported as that run's failure and the test goes on
+ *   --fork  make each run in a child process, so that a crash is reported
+ *           as that run's failure and the test goes on
  *   -n N    only n = N (both modes), to look at one failure
  *   --list  print every allocation of each clean run (number, size, call)
- * Exit status 0 when every run passed, 1 otherwise.
+ * Prints, per input and run kind, N and how many runs passed in each mode.
+ * Exit status 0 when every run passed, 1 otherwise. When the process dies
+ * (a signal, or a sanitizer's report), the run it was making is printed.
  */
 #include <handleaudit/handleaudit.h>
 
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -42,7 +57,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -626,14 +640,15 @@ static void flush_correlator(run *r, ha_correlator *c)
     log_status(r, "ha_correlator_flush", ha_correlator_flush(c));
 }
 
-/* A diagnostic must lie within the bytes given so far: one that does not
- * shows the reader lost track of its stream (it read outside it). */
+/* A diagnostic must lie within the bytes given so far, and no event of the
+ * inputs comes near the 4 MiB limit: a diagnostic beyond the stream or an
+ * event "too large" shows that the reader lost track of its stream. */
 static void check_last_diag(run *r, const ha_reader *rd, const char *call)
 {
     const ha_diag *d = ha_reader_last_diag(rd);
     uint64_t fed = ha_reader_count(rd, HA_COUNT_BYTES);
-    if (d && (ha_diag_offset(d) > fed || ha_diag_event_offset(d) > fed))
-        note_problem(r, "after %s the last diagnostic (%d, \"%s\") is at offset %" PRIu64 ", beyond the %" PRIu64
+    if (d && (ha_diag_offset(d) > fed || ha_diag_event_offset(d) > fed || ha_diag_code(d) == HA_ERR_EVENT_TOO_LARGE))
+        note_problem(r, "after %s the last diagnostic is (%d, \"%s\") at offset %" PRIu64 " of the %" PRIu64
                      " bytes given", call, ha_diag_code(d), ha_diag_message(d), ha_diag_offset(d), fed);
 }
 
