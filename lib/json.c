@@ -196,7 +196,16 @@ size_t ha_record_json(const ha_record *r, char *buf, size_t cap)
         hai_out_lit(&o, "null");
         return hai_out_end(&o);
     }
-    hai_out_lit(&o, "{\"type\":\"record\",\"event_id\":");
+    hai_out_lit(&o, "{\"type\":\"record\"");
+    hai_record_json_body(&o, r);
+    hai_out_lit(&o, "}");
+    return hai_out_end(&o);
+}
+
+void hai_record_json_body(hai_out *o_, const ha_record *r)
+{
+    hai_out o = *o_;
+    hai_out_lit(&o, ",\"event_id\":");
     hai_out_u64(&o, r->event_id);
     hai_out_lit(&o, ",\"version\":");
     hai_out_u64(&o, r->version);
@@ -232,6 +241,6 @@ size_t ha_record_json(const ha_record *r, char *buf, size_t cap)
         hai_out_lit(&o, ":");
         out_value(&o, p, r->text + p->value);
     }
-    hai_out_lit(&o, "}}");
-    return hai_out_end(&o);
+    hai_out_lit(&o, "}");
+    *o_ = o;
 }

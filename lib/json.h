@@ -23,6 +23,13 @@ void hai_out_i64(hai_out *o, int64_t v);
 void hai_out_bool(hai_out *o, int v);
 /* A time as a JSON string in the contract's 7-digit form, or null. */
 void hai_out_time(hai_out *o, int64_t ns);
+/* The keys of a record's or sequence's JSON object after its "type", each
+ * with its leading comma (json.c, sequence.c). */
+struct ha_record;
+struct ha_sequence;
+void hai_record_json_body(hai_out *o, const struct ha_record *r);
+void hai_sequence_json_body(hai_out *o, const struct ha_sequence *s);
+
 /* NUL-terminate within cap and return the length needed. */
 size_t hai_out_end(hai_out *o);
 

@@ -152,6 +152,14 @@ size_t ha_sequence_json(const ha_sequence *s, char *buf, size_t cap)
         return hai_out_end(&o);
     }
     hai_out_lit(&o, "{\"type\":\"sequence\"");
+    hai_sequence_json_body(&o, s);
+    hai_out_lit(&o, "}");
+    return hai_out_end(&o);
+}
+
+void hai_sequence_json_body(hai_out *o_, const ha_sequence *s)
+{
+    hai_out o = *o_;
     key(&o, "computer");
     istr(&o, s->key.host);
     key(&o, "process_id");
@@ -210,6 +218,5 @@ size_t ha_sequence_json(const ha_sequence *s, char *buf, size_t cap)
     } else {
         hai_out_lit(&o, "null");
     }
-    hai_out_lit(&o, "}");
-    return hai_out_end(&o);
+    *o_ = o;
 }

@@ -1,0 +1,377 @@
+/* Rules: the patterns (case, volume forms, non-ASCII), then every rule kind
+ * with cases that must and must not alert. */
+#include <handleaudit/handleaudit.h>
+
+#include <stdarg.h>
+
+#include "check.h"
+#include "json_check.h"
+#include "match.h"
+
+/* ---- patterns ---------------------------------------------------------------- */
+
+static int pm(const char *pattern, const char *text)
+{
+    ha_allocator a;
+    hai_allocator_init(&a, NULL);
+    hai_path_pattern p;
+    CHECK_INT(hai_path_pattern_compile(&a, pattern, &p), 0);
+    int m = hai_path_pattern_match(&p, text);
+    hai_path_pattern_free(&a, &p);
+    return m;
+}
+
+static void test_patterns(void)
+{
+    /* case and wildcards */
+    CHECK(pm("*\\lsass.exe", "\\Device\\HarddiskVolume3\\Windows\\System32\\LSASS.EXE"));
+    CHECK(pm("C:\\Windows\\*.exe", "c:\\windows\\system32\\Notepad.EXE"));
+    CHECK(!pm("C:\\Windows\\*.exe", "C:\\Windows\\notepad.exe.txt"));
+    CHECK(pm("C:\\Users\\?????\\*", "C:\\Users\\alice\\x"));
+    CHECK(!pm("C:\\Users\\?????\\*", "C:\\Users\\bob\\x"));
+    CHECK(pm("*", ""));
+    CHECK(!pm("a", ""));
+    CHECK(pm("a**b", "axxb"));
+    /* volume forms */
+    CHECK(pm("C:\\Windows\\System32\\*", "\\Device\\HarddiskVolume2\\Windows\\system32\\x.exe"));
+    CHECK(pm("C:\\Windows\\System32\\*", "\\??\\C:\\Windows\\System32\\x.exe"));
+    CHECK(!pm("C:\\Windows\\System32\\*", "D:\\Windows\\System32\\x.exe"));
+    CHECK(pm("\\Windows\\Temp\\*", "D:\\Windows\\Temp\\a"));
+    CHECK(pm("\\Windows\\Temp\\*", "\\Device\\HarddiskVolume11\\Windows\\TEMP\\a"));
+    CHECK(!pm("\\Windows\\Temp\\*", "C:\\Windows\\Tempest\\a"));
+    CHECK(pm("\\Device\\HarddiskVolume3\\Data\\*", "E:\\data\\f"));
+    /* non-ASCII: Cyrillic, Latin-1, Greek, Latin Extended-A, fullwidth, and scripts without case */
+    CHECK(pm("*\\ДАННЫЕ\\*", "C:\\данные\\x"));
+    CHECK(pm("*ÉTÉ*", "c:\\été.txt"));
+    CHECK(pm("*ΑΒΓ*", "c:\\αβγ"));
+    CHECK(pm("*ŁÓDŹ*", "c:\\łódź"));
+    CHECK(pm("*ＡＢＣ*", "c:\\ａｂｃ"));
+    CHECK(pm("*\\ツール\\*", "C:\\Tools\\ツール\\取得.exe"));
+    CHECK(!pm("*\\ツール\\*", "C:\\Tools\\ツー\\取得.exe"));
+    CHECK(pm("?:\\x", "Ж:\\x")); /* ? is one character, not one byte */
+    CHECK(!pm("*bad*", "C:\\\xff\xfe\xc3(")); /* invalid UTF-8 is read, never matched wrongly */
+    CHECK(pm("*\xff*", "a\xff" "b"));
+}
+
+/* ---- records and sequences to check ------------------------------------------- */
+
+static ha_record *rec(uint32_t id, uint64_t kw, int64_t t, ...)
+{
+    ha_record *r;
+    CHECK_INT(ha_record_new(NULL, &r), HA_OK);
+    ha_record_set_system(r, id, 1, kw, t, 1, "HOST");
+    va_list ap;
+    va_start(ap, t);
+    const char *name;
+    while ((name = va_arg(ap, const char *)) != NULL) {
+        const char *value = va_arg(ap, const char *);
+        CHECK_INT(ha_record_add_data(r, name, value, strlen(value)), HA_OK);
+    }
+    va_end(ap);
+    return r;
+}
+
+#define OK_KW UINT64_C(0x8020000000000000)
+#define FAIL_KW UINT64_C(0x8010000000000000)
+#define T0 INT64_C(1767225600000000000)
+#define S INT64_C(1000000000)
+
+typedef struct {
+    int n;
+    char ids[16][64];
+    char reason[1024];
+} alerts;
+
+static int on_alert(const ha_alert *a, void *ud)
+{
+    alerts *al = ud;
+    if (al->n < 16)
+        snprintf(al->ids[al->n], sizeof al->ids[0], "%s", ha_alert_rule_id(a));
+    snprintf(al->reason, sizeof al->reason, "%s", ha_alert_reason(a));
+    al->n++;
+    char buf[8192];
+    size_t n = ha_alert_json(a, buf, sizeof buf);
+    CHECK(n < sizeof buf && json_valid(buf, n));
+    CHECK(strncmp(buf, "{\"type\":\"alert\",\"rule\":\"", 24) == 0);
+    CHECK(strstr(buf, "\"severity\":\"") && strstr(buf, "\"reason\":\""));
+    CHECK(strstr(buf, ha_alert_sequence(a) ? "\"matched\":\"sequence\",\"computer\":\"HOST\""
+                                           : "\"matched\":\"record\",\"event_id\":"));
+    CHECK((ha_alert_record(a) == NULL) != (ha_alert_sequence(a) == NULL));
+    return 0;
+}
+
+/* Alerts the rules give for one record. */
+static alerts on_record(ha_rules *rs, ha_record *r)
+{
+    alerts al = {0};
+    CHECK_INT(ha_rules_check_record(rs, r, on_alert, &al), HA_OK);
+    ha_record_free(r);
+    return al;
+}
+
+/* A sequence: process `pid` with `image` opens `object` of `type` with
+ * `mask`, holds it `held` seconds, closes it; the rules check it at its end. */
+static ha_rules *seq_rules;
+static alerts seq_alerts;
+static int check_end(const ha_sequence *s, const ha_record *r, void *ud)
+{
+    (void)r;
+    (void)ud;
+    CHECK_INT(ha_rules_check_sequence(seq_rules, s, on_alert, &seq_alerts), HA_OK);
+    return 0;
+}
+
+static alerts on_sequence(ha_rules *rs, const char *image, const char *type, const char *object, const char *mask,
+                          int64_t held)
+{
+    ha_correlator_options o = HA_CORRELATOR_OPTIONS_INIT;
+    o.on_end = check_end;
+    ha_correlator *c;
+    CHECK_INT(ha_correlator_new(&o, &c), HA_OK);
+    seq_rules = rs;
+    memset(&seq_alerts, 0, sizeof seq_alerts);
+    ha_record *r = rec(4656, OK_KW, T0, "SubjectLogonId", "0x1", "ObjectType", type, "ObjectName", object, "HandleId",
+                       "0x44", "AccessMask", mask, "ProcessId", "0x10", "ProcessName", image, (const char *)NULL);
+    CHECK_INT(ha_correlator_add(c, r), HA_OK);
+    ha_record_free(r);
+    if (held >= 0) {
+        r = rec(4658, OK_KW, T0 + held * S, "SubjectLogonId", "0x1", "HandleId", "0x44", "ProcessId", "0x10",
+                "ProcessName", image, (const char *)NULL);
+        CHECK_INT(ha_correlator_add(c, r), HA_OK);
+        ha_record_free(r);
+    }
+    CHECK_INT(ha_correlator_flush(c), HA_OK);
+    ha_correlator_free(c);
+    return seq_alerts;
+}
+
+static ha_record *created(const char *image)
+{
+    return rec(4688, OK_KW, T0, "SubjectLogonId", "0x1", "NewProcessId", "0x20", "NewProcessName", image,
+               "ProcessId", "0x10", (const char *)NULL);
+}
+
+/* ---- each kind ------------------------------------------------------------------ */
+
+static void test_folders_and_names(void)
+{
+    ha_rules *rs;
+    CHECK_INT(ha_rules_new(NULL, &rs), HA_OK);
+    CHECK_INT(ha_rules_add_defaults(rs), HA_OK);
+    CHECK_INT(ha_rules_add_defaults(rs), HA_OK); /* ids taken: nothing twice */
+
+    alerts a = on_record(rs, created("C:\\Users\\alice\\AppData\\Local\\Temp\\mimikatz.exe"));
+    CHECK_INT(a.n, 3); /* outside the standard folders, in a restricted one, a bad name */
+    CHECK_STR(a.ids[0], "process-not-in-standard-folder");
+    CHECK_STR(a.ids[1], "process-in-restricted-folder");
+    CHECK_STR(a.ids[2], "process-name-restricted-substring");
+    CHECK_STR(a.reason, "the image name mimikatz.exe contains \"mimikatz\"");
+    a = on_record(rs, created("\\Device\\HarddiskVolume2\\Users\\Bob\\APPDATA\\local\\TEMP\\Tool.exe"));
+    CHECK_INT(a.n, 2);
+    CHECK_STR(a.ids[1], "process-in-restricted-folder");
+    a = on_record(rs, created("C:\\Windows\\System32\\notepad.exe"));
+    CHECK_INT(a.n, 0);
+    a = on_record(rs, created("c:\\WINDOWS\\explorer.exe"));
+    CHECK_INT(a.n, 0);
+    a = on_record(rs, created("\\Device\\HarddiskVolume3\\Program Files\\Office\\root\\WINWORD.EXE"));
+    CHECK_INT(a.n, 0);
+    a = on_record(rs, created("C:\\Program Files (x86)\\App\\app.exe"));
+    CHECK_INT(a.n, 0);
+    a = on_record(rs, created("C:\\Windows\\Temp\\dropper.exe")); /* under Windows, but not standard */
+    CHECK_INT(a.n, 2);
+    a = on_record(rs, created("C:\\Tools\\ツール\\取得.exe")); /* non-ASCII, outside */
+    CHECK_INT(a.n, 1);
+    CHECK_STR(a.reason, "C:\\Tools\\ツール\\取得.exe runs from outside the standard folders");
+    a = on_record(rs, created("C:\\Tools\\CAIN.EXE"));
+    CHECK_INT(a.n, 2);
+    CHECK_STR(a.ids[1], "process-name-restricted-substring");
+    a = on_record(rs, created("C:\\mimikatz\\notepad.exe")); /* the name, not the folder */
+    CHECK_INT(a.n, 1);
+    a = on_record(rs, created("System"));
+    CHECK_INT(a.n, 0);
+    /* the same on sequences, by their process name */
+    a = on_sequence(rs, "C:\\Users\\alice\\AppData\\Local\\Temp\\mimikatz.exe", "File", "C:\\x", "0x1", 1);
+    CHECK_INT(a.n, 3);
+    a = on_sequence(rs, "C:\\Windows\\System32\\svchost.exe", "File", "C:\\x", "0x1", 1);
+    CHECK_INT(a.n, 0);
+    /* a 4656 record is not a process creation: no process alerts from it */
+    a = on_record(rs, rec(4656, OK_KW, T0, "ProcessName", "C:\\Temp\\mimikatz.exe", "ObjectName", "x",
+                          (const char *)NULL));
+    CHECK_INT(a.n, 0);
+    ha_rules_free(rs);
+
+    /* folders given replace the defaults */
+    CHECK_INT(ha_rules_new(NULL, &rs), HA_OK);
+    CHECK_INT(ha_rules_add(rs, HA_RULE_PROCESS_IN_RESTRICTED_FOLDER, "staging", HA_SEVERITY_LOW), HA_OK);
+    CHECK_INT(ha_rules_add_string(rs, "staging", HA_PARAM_FOLDER, "\\Staging\\*"), HA_OK);
+    a = on_record(rs, created("E:\\staging\\sub\\x.exe"));
+    CHECK_INT(a.n, 1);
+    CHECK_STR(a.reason, "E:\\staging\\sub\\x.exe runs from a restricted folder (\\Staging\\*)");
+    a = on_record(rs, created("C:\\Users\\a\\AppData\\Local\\Temp\\x.exe"));
+    CHECK_INT(a.n, 0);
+    CHECK_INT(ha_rules_add(rs, HA_RULE_PROCESS_NAME_RESTRICTED_SUBSTRING, "names", HA_SEVERITY_HIGH), HA_OK);
+    CHECK_INT(ha_rules_add_string(rs, "names", HA_PARAM_SUBSTRING, "psexe"), HA_OK);
+    a = on_record(rs, created("C:\\x\\PsExec64.exe"));
+    CHECK_INT(a.n, 1);
+    a = on_record(rs, created("C:\\x\\mimikatz.exe")); /* no longer a default */
+    CHECK_INT(a.n, 0);
+    /* parameters that do not fit the kind, ids taken, unknown kinds */
+    CHECK_INT(ha_rules_add_string(rs, "staging", HA_PARAM_ACCOUNT, "x"), HA_ERR_INVALID);
+    CHECK_INT(ha_rules_add_string(rs, "nope", HA_PARAM_FOLDER, "x"), HA_ERR_INVALID);
+    CHECK_INT(ha_rules_add(rs, HA_RULE_PROCESS_IN_RESTRICTED_FOLDER, "staging", HA_SEVERITY_LOW), HA_ERR_INVALID);
+    CHECK_INT(ha_rules_add(rs, (ha_rule_kind)99, "x", HA_SEVERITY_LOW), HA_ERR_INVALID);
+    CHECK_INT(ha_rules_set_number(rs, "staging", HA_PARAM_DURATION_NS, 5), HA_ERR_INVALID);
+    ha_rules_free(rs);
+}
+
+static void test_accounts(void)
+{
+    ha_rules *rs;
+    CHECK_INT(ha_rules_new(NULL, &rs), HA_OK);
+    CHECK_INT(ha_rules_add(rs, HA_RULE_ACCOUNT_WATCHED, "admins", HA_SEVERITY_MEDIUM), HA_OK);
+    CHECK_INT(ha_rules_add_string(rs, "admins", HA_PARAM_ACCOUNT, "S-1-5-21-*-500"), HA_OK);
+    CHECK_INT(ha_rules_add_string(rs, "admins", HA_PARAM_ACCOUNT, "Administrator"), HA_OK);
+    CHECK_INT(ha_rules_add_string(rs, "admins", HA_PARAM_ACCOUNT, "Владимир"), HA_OK);
+    alerts a = on_record(rs, rec(4624, OK_KW, T0, "SubjectUserSid", "S-1-5-21-11-22-33-500", (const char *)NULL));
+    CHECK_INT(a.n, 1);
+    CHECK_STR(a.reason, "the account S-1-5-21-11-22-33-500 (SubjectUserSid) is watched (S-1-5-21-*-500)");
+    a = on_record(rs, rec(4672, OK_KW, T0, "SubjectUserSid", "S-1-5-18", "TargetUserName", "ADMINISTRATOR",
+                          (const char *)NULL));
+    CHECK_INT(a.n, 1);
+    a = on_record(rs, rec(4663, OK_KW, T0, "SubjectUserName", "владимир", (const char *)NULL));
+    CHECK_INT(a.n, 1);
+    a = on_record(rs, rec(4624, OK_KW, T0, "SubjectUserSid", "S-1-5-21-11-22-33-5000", "TargetUserName", "admin",
+                          (const char *)NULL));
+    CHECK_INT(a.n, 0);
+    a = on_record(rs, rec(4624, OK_KW, T0, "TargetUserName", "-", (const char *)NULL));
+    CHECK_INT(a.n, 0);
+    ha_rules_free(rs);
+}
+
+static void test_objects(void)
+{
+    ha_rules *rs;
+    CHECK_INT(ha_rules_new(NULL, &rs), HA_OK);
+    CHECK_INT(ha_rules_add_defaults(rs), HA_OK);
+    const char *cmd = "C:\\Windows\\System32\\cmd.exe";
+    alerts a = on_sequence(rs, cmd, "File", "C:\\Windows\\System32\\config\\SAM", "0x2", 1);
+    CHECK_INT(a.n, 1);
+    CHECK_STR(a.ids[0], "sam-hive-write");
+    CHECK_STR(a.reason, "C:\\Windows\\System32\\config\\SAM (\\Windows\\System32\\config\\SAM) was opened by "
+                        "C:\\Windows\\System32\\cmd.exe for WriteData (or AddFile)");
+    a = on_sequence(rs, cmd, "File", "\\Device\\HarddiskVolume2\\WINDOWS\\system32\\CONFIG\\sam", "0x10000", 1);
+    CHECK_INT(a.n, 1);
+    a = on_sequence(rs, cmd, "File", "C:\\Windows\\System32\\config\\SAM", "0x1", 1); /* read only */
+    CHECK_INT(a.n, 0);
+    a = on_sequence(rs, cmd, "File", "C:\\Windows\\System32\\config\\SAM.LOG1", "0x2", 1);
+    CHECK_INT(a.n, 0);
+    a = on_sequence(rs, cmd, "Key", "C:\\Windows\\System32\\config\\SAM", "0x2", 1); /* not a File */
+    CHECK_INT(a.n, 0);
+    /* reading LSASS's memory */
+    const char *lsass = "\\Device\\HarddiskVolume3\\Windows\\System32\\lsass.exe";
+    a = on_sequence(rs, "C:\\Windows\\System32\\procdump.exe", "Process", lsass, "0x1010", 1);
+    CHECK_INT(a.n, 1);
+    CHECK_STR(a.ids[0], "lsass-memory-read");
+    CHECK(strstr(a.reason, "for Read from process memory") != NULL);
+    a = on_sequence(rs, "C:\\Windows\\System32\\taskmgr.exe", "Process", lsass, "0x1000", 1);
+    CHECK_INT(a.n, 0);
+    /* a mask of 0: any access */
+    CHECK_INT(ha_rules_add(rs, HA_RULE_OBJECT_WATCHED, "secrets", HA_SEVERITY_HIGH), HA_OK);
+    CHECK_INT(ha_rules_add_string(rs, "secrets", HA_PARAM_OBJECT, "*\\Secrets\\*"), HA_OK);
+    a = on_sequence(rs, cmd, "File", "D:\\secrets\\plan.docx", "0x80", 1);
+    CHECK_INT(a.n, 1);
+    CHECK(strstr(a.reason, "for ReadAttributes") != NULL);
+    ha_rules_free(rs);
+}
+
+static void test_not_expected(void)
+{
+    ha_rules *rs;
+    CHECK_INT(ha_rules_new(NULL, &rs), HA_OK);
+    CHECK_INT(ha_rules_add(rs, HA_RULE_PROCESS_NAME_NOT_EXPECTED, "lsass-openers", HA_SEVERITY_HIGH), HA_OK);
+    CHECK_INT(ha_rules_add_string(rs, "lsass-openers", HA_PARAM_OBJECT, "*\\lsass.exe"), HA_OK);
+    CHECK_INT(ha_rules_add_string(rs, "lsass-openers", HA_PARAM_PROCESS, "*\\MsMpEng.exe"), HA_OK);
+    CHECK_INT(ha_rules_add_string(rs, "lsass-openers", HA_PARAM_PROCESS, "C:\\Windows\\System32\\svchost.exe"),
+              HA_OK);
+    const char *lsass = "C:\\Windows\\System32\\lsass.exe";
+    alerts a = on_sequence(rs, "C:\\ProgramData\\x.exe", "Process", lsass, "0x10", 1);
+    CHECK_INT(a.n, 1);
+    CHECK_STR(a.reason, "C:\\Windows\\System32\\lsass.exe (*\\lsass.exe) was opened by C:\\ProgramData\\x.exe, "
+                        "not an expected process");
+    a = on_sequence(rs, "\\Device\\HarddiskVolume3\\Windows\\System32\\SVCHOST.exe", "Process", lsass, "0x10", 1);
+    CHECK_INT(a.n, 0); /* the other volume form of an expected process */
+    a = on_sequence(rs, "C:\\Program Files\\Windows Defender\\MsMpEng.exe", "Process", lsass, "0x10", 1);
+    CHECK_INT(a.n, 0);
+    a = on_sequence(rs, "C:\\ProgramData\\x.exe", "Process", "C:\\Windows\\System32\\winlogon.exe", "0x10", 1);
+    CHECK_INT(a.n, 0);
+    ha_rules_free(rs);
+}
+
+static void test_held_longer(void)
+{
+    ha_rules *rs;
+    CHECK_INT(ha_rules_new(NULL, &rs), HA_OK);
+    CHECK_INT(ha_rules_add(rs, HA_RULE_HANDLE_HELD_LONGER_THAN, "long", HA_SEVERITY_LOW), HA_OK);
+    CHECK_INT(ha_rules_set_number(rs, "long", HA_PARAM_DURATION_NS, UINT64_C(3600) * S), HA_OK);
+    alerts a = on_sequence(rs, "C:\\x.exe", "File", "C:\\f", "0x1", 7300);
+    CHECK_INT(a.n, 1);
+    CHECK_STR(a.reason, "C:\\x.exe held C:\\f open for 2h01m40s (limit 1h00m00s)");
+    a = on_sequence(rs, "C:\\x.exe", "File", "C:\\f", "0x1", 1800);
+    CHECK_INT(a.n, 0);
+    a = on_sequence(rs, "C:\\x.exe", "File", "C:\\f", "0x1", -1); /* still open at the end: no duration */
+    CHECK_INT(a.n, 0);
+    ha_rules_free(rs);
+}
+
+static ha_record *open_attempt(uint64_t kw, int64_t t, const char *pid, const char *handle, const char *object)
+{
+    return rec(4656, kw, t, "SubjectLogonId", "0x1", "ObjectType", "File", "ObjectName", object, "HandleId", handle,
+               "AccessMask", "0x2", "ProcessId", pid, "ProcessName", "C:\\x.exe", (const char *)NULL);
+}
+
+static void test_access_after_failure(void)
+{
+    ha_rules *rs;
+    CHECK_INT(ha_rules_new(NULL, &rs), HA_OK);
+    CHECK_INT(ha_rules_add_defaults(rs), HA_OK); /* a 60 s window */
+    const char *f = "C:\\Finance\\payroll.xlsx";
+    CHECK_INT(on_record(rs, open_attempt(FAIL_KW, T0, "0x10", "0x0", f)).n, 0);
+    alerts a = on_record(rs, open_attempt(OK_KW, T0 + 10 * S, "0x10", "0x44", f));
+    CHECK_INT(a.n, 1);
+    CHECK_STR(a.reason, "C:\\Finance\\payroll.xlsx was granted to C:\\x.exe 10.000 s after the same request failed");
+    CHECK_INT(on_record(rs, open_attempt(OK_KW, T0 + 11 * S, "0x10", "0x48", f)).n, 0); /* once per failure */
+    /* too late */
+    CHECK_INT(on_record(rs, open_attempt(FAIL_KW, T0 + 100 * S, "0x10", "0x0", f)).n, 0);
+    CHECK_INT(on_record(rs, open_attempt(OK_KW, T0 + 200 * S, "0x10", "0x44", f)).n, 0);
+    /* another process, another object */
+    CHECK_INT(on_record(rs, open_attempt(FAIL_KW, T0 + 300 * S, "0x10", "0x0", f)).n, 0);
+    CHECK_INT(on_record(rs, open_attempt(OK_KW, T0 + 301 * S, "0x20", "0x44", f)).n, 0);
+    CHECK_INT(on_record(rs, open_attempt(OK_KW, T0 + 302 * S, "0x10", "0x44", "C:\\Finance\\other.xlsx")).n, 0);
+    /* a success keyword with HandleId 0 is a failure too */
+    CHECK_INT(on_record(rs, open_attempt(OK_KW, T0 + 400 * S, "0x30", "0x0", f)).n, 0);
+    CHECK_INT(on_record(rs, open_attempt(OK_KW, T0 + 401 * S, "0x30", "0x8", f)).n, 1);
+    ha_rules_free(rs);
+}
+
+static void test_names(void)
+{
+    CHECK_STR(ha_rule_kind_name(HA_RULE_OBJECT_WATCHED), "object-watched");
+    CHECK_INT(ha_rule_kind_from_name("access-after-failure"), HA_RULE_ACCESS_AFTER_FAILURE);
+    CHECK_INT(ha_rule_kind_from_name("nope"), 0);
+    CHECK_STR(ha_severity_name(HA_SEVERITY_CRITICAL), "critical");
+    CHECK(ha_severity_name((ha_severity)0) == NULL);
+    ha_rules_free(NULL);
+}
+
+int main(void)
+{
+    test_patterns();
+    test_folders_and_names();
+    test_accounts();
+    test_objects();
+    test_not_expected();
+    test_held_longer();
+    test_access_after_failure();
+    test_names();
+    return check_done();
+}
