@@ -232,8 +232,8 @@ static int prepare_parser(ha_reader *r)
         r->xp = XML_ParserCreate_MM("UTF-8", hai_allocator_is_default(&r->alloc) ? NULL : &suite, NULL);
         if (!r->xp)
             return HA_ERR_NOMEM;
-    } else {
-        XML_ParserReset(r->xp, "UTF-8");
+    } else if (!XML_ParserReset(r->xp, NULL) || XML_SetEncoding(r->xp, "UTF-8") != XML_STATUS_OK) {
+        return HA_ERR_NOMEM; /* (reset with an encoding ignores a failed copy of it) */
     }
 #ifdef HAVE_XML_SETREPARSEDEFERRALENABLED
     XML_SetReparseDeferralEnabled(r->xp, XML_FALSE); /* each event must end when its bytes do */
@@ -891,6 +891,26 @@ int ha_reader_feed(ha_reader *r, const void *data, size_t len)
     return rc;
 }
 
+/* Out of memory for bytes that had to wait: the event they began is lost.
+ * Account for every byte not yet consumed, in `carry` and in p[0, len),
+ * and skip to the next `<Event`, so that no state points at bytes that
+ * were not kept. */
+static int lose_pending(ha_reader *r, const char *p, size_t len)
+{
+    if (r->carry.len) {
+        count_to(r, r->carry.data, r->base + r->carry.len);
+        r->base += r->carry.len;
+        r->carry.len = 0;
+    }
+    if (len) {
+        count_to(r, p, r->base + len);
+        r->base += len;
+    }
+    r->mode = M_DISCARD;
+    r->stopped = 0;
+    return HA_ERR_NOMEM;
+}
+
 static int feed(ha_reader *r, const void *data, size_t len)
 {
     const char *p = data;
@@ -912,7 +932,7 @@ static int feed(ha_reader *r, const void *data, size_t len)
         if (blk > len)
             blk = len;
         if (hai_buf_append(&r->carry, &r->alloc, p, blk) != 0)
-            return HA_ERR_NOMEM;
+            return lose_pending(r, p, len);
         p += blk;
         len -= blk;
         size_t used;
@@ -936,7 +956,7 @@ static int feed(ha_reader *r, const void *data, size_t len)
         len -= used;
     }
     if (len > 0 && hai_buf_append(&r->carry, &r->alloc, p, len) != 0)
-        return HA_ERR_NOMEM;
+        return lose_pending(r, p, len);
     r->stopped = rc != 0;
     return rc;
 }

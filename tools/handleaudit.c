@@ -13,6 +13,7 @@
 #include <handleaudit/handleaudit.h>
 
 #include "csv.h"
+#include "rules_file.h"
 #include "stats.h"
 
 #define EXIT_SKIPPED 1
@@ -20,7 +21,7 @@
 #define CHUNK ((size_t)1 << 20)
 #define PROGRESS_MIN_BYTES ((uint64_t)4 << 20)
 
-static const char usage_text[] =
+static const char *const usage_text[] = {
     "Usage: handleaudit [OPTION]... [FILE]...\n"
     "Follow every handle in Windows Security audit events (4656, 4663, 4658,\n"
     "4688 and their companions, XML in any common framing) from open to close\n"
@@ -29,7 +30,7 @@ static const char usage_text[] =
     "With no FILE, or when FILE is -, read standard input. Several files are\n"
     "read as one log, in the order given. A FILE may also be a Windows .evtx\n"
     "log, read record by record (when built with libevtx).\n"
-    "\n"
+    "\n",
     "Output:\n"
     "      --records        print every event instead, one JSON object per line:\n"
     "                       type \"record\", event_id, version, record_id, computer,\n"
@@ -40,7 +41,7 @@ static const char usage_text[] =
     "                       EventID, the sequences per end reason, the ten\n"
     "                       processes with the most sequences and the ten\n"
     "                       longest-open handles\n"
-    "\n"
+    "\n",
     "Correlation:\n"
     "      --max-open=N     keep at most N sequences open; beyond that the one\n"
     "                       idle longest ends as \"evicted\" (default 1048576)\n"
@@ -61,38 +62,53 @@ static const char usage_text[] =
     "      --strict         parse every event, also those correlation does not\n"
     "                       use (which are otherwise skipped unparsed, much\n"
     "                       faster), so that any malformed event is reported\n"
-    "\n"
+    "\n",
     "Input:\n"
     "      --threads=N      parse a file with N threads at once (0: one per\n"
     "                       CPU); the output is exactly that of one thread.\n"
     "                       Standard input and .evtx files use one thread, and\n"
     "                       there is no progress line\n"
-    "\n"
+    "\n",
+    "Alerts (docs/rules.md):\n"
+    "      --alerts         check the default rules (those that need no site\n"
+    "                       data: processes outside the standard folders or in\n"
+    "                       a temp folder, known-bad names, a retry after a\n"
+    "                       failed open, SAM hive writes, LSASS memory reads) and\n"
+    "                       print each alert as a JSON line, type \"alert\", after\n"
+    "                       the record or sequence it concerns\n"
+    "      --rules=FILE     check the rules of a YAML file (with `defaults: true`,\n"
+    "                       the default rules too)\n"
+    "      --alerts-only    print the alerts alone (with the default rules unless\n"
+    "                       --rules is given)\n"
+    "\n",
     "  -h, --help           show this help and exit\n"
     "  -V, --version        show the version and exit\n"
-    "\n"
+    "\n",
     "Each sequence carries: computer, process_id, handle_id, logon_id (its key),\n"
     "opened, end (close, process_exit, handle_reused, evicted, end_of_input),\n"
     "open_time, end_time, duration_ns, accesses, access_mask, object_type,\n"
     "object_name, process_name, process_command_line, deleted, then\n"
     "requested_access, the subject user, the first and last record IDs and, for\n"
     "a duplicated handle, duplicated_from.\n"
-    "\n"
+    "\n",
     "Malformed events are reported on standard error as FILE:LINE:COLUMN and\n"
     "skipped; the events around them are still read. On a terminal, files of\n"
     "more than 4 MB show a progress line on standard error.\n"
-    "\n"
+    "\n",
     "Exit status: 0 when all input was read, 1 when some events were skipped\n"
     "as malformed, 2 on a usage or I/O error.\n"
-    "\n"
+    "\n",
     "Examples:\n"
     "  handleaudit examples/data/sample-security.xml\n"
     "  handleaudit --records --stats Security.xml\n"
-    "  wevtutil qe Security /f:xml | handleaudit --format=csv > handles.csv\n";
+    "  wevtutil qe Security /f:xml | handleaudit --format=csv > handles.csv\n",
+    NULL,
+};
 
 struct tool {
     const char *name; /* current input, for messages */
-    int records, csv;
+    int records, csv, alerts_only;
+    ha_rules *rules;
     unsigned threads; /* 1: read it ourselves (progress line); else the library's parallel reading */
     stats *st;
     ha_correlator *corr;
@@ -133,14 +149,29 @@ static int write_json(struct tool *t, size_t (*fn)(const void *, char *, size_t)
 static size_t record_json(const void *rec, char *buf, size_t cap) { return ha_record_json(rec, buf, cap); }
 static size_t sequence_json(const void *seq, char *buf, size_t cap) { return ha_sequence_json(seq, buf, cap); }
 
-static int on_record(const ha_record *rec, void *userdata)
+static size_t alert_json(const void *a, char *buf, size_t cap) { return ha_alert_json(a, buf, cap); }
+
+static int on_alert(const ha_alert *a, void *userdata)
 {
     struct tool *t = userdata;
     if (t->st)
+        stats_alert(t->st, a);
+    return write_json(t, alert_json, a);
+}
+
+static int on_record(const ha_record *rec, void *userdata)
+{
+    struct tool *t = userdata;
+    int rc = 0;
+    if (t->st)
         stats_record(t->st, rec);
-    if (t->records)
-        return write_json(t, record_json, rec);
-    return ha_correlator_add(t->corr, rec);
+    if (t->records && !t->alerts_only)
+        rc = write_json(t, record_json, rec);
+    if (!rc && t->rules)
+        rc = ha_rules_check_record(t->rules, rec, on_alert, t);
+    if (!rc && !t->records)
+        rc = ha_correlator_add(t->corr, rec);
+    return rc;
 }
 
 static int on_end(const ha_sequence *seq, const ha_record *rec, void *userdata)
@@ -149,14 +180,18 @@ static int on_end(const ha_sequence *seq, const ha_record *rec, void *userdata)
     (void)rec;
     if (t->st)
         stats_sequence(t->st, seq);
+    int rc = 0;
     if (t->csv) {
         if (csv_sequence(stdout, seq) != 0) {
             t->out_failed = 1;
             return 1;
         }
-        return 0;
+    } else if (!t->alerts_only) {
+        rc = write_json(t, sequence_json, seq);
     }
-    return write_json(t, sequence_json, seq);
+    if (!rc && t->rules)
+        rc = ha_rules_check_sequence(t->rules, seq, on_alert, t);
+    return rc;
 }
 
 static double now(void)
@@ -258,7 +293,7 @@ static int parse_count(const char *s, size_t *out)
 int main(int argc, char **argv)
 {
     enum { OPT_RECORDS = 256, OPT_FORMAT, OPT_STATS, OPT_MAX_OPEN, OPT_STRICT, OPT_THREADS, OPT_REORDER,
-           OPT_STATE, OPT_FINAL };
+           OPT_STATE, OPT_FINAL, OPT_ALERTS, OPT_RULES, OPT_ALERTS_ONLY };
     static const struct option longopts[] = {
         {"records", no_argument, NULL, OPT_RECORDS},
         {"format", required_argument, NULL, OPT_FORMAT},
@@ -269,13 +304,16 @@ int main(int argc, char **argv)
         {"reorder-window", required_argument, NULL, OPT_REORDER},
         {"state", required_argument, NULL, OPT_STATE},
         {"final", no_argument, NULL, OPT_FINAL},
+        {"alerts", no_argument, NULL, OPT_ALERTS},
+        {"rules", required_argument, NULL, OPT_RULES},
+        {"alerts-only", no_argument, NULL, OPT_ALERTS_ONLY},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    struct tool t = {"-", 0, 0, 1, NULL, NULL, NULL, 0, 0};
-    int want_stats = 0, strict = 0, final = 0, c;
-    const char *state = NULL;
+    struct tool t = {"-", 0, 0, 0, NULL, 1, NULL, NULL, NULL, 0, 0};
+    int want_stats = 0, strict = 0, final = 0, alerts = 0, all_events = 0, c;
+    const char *state = NULL, *rules_path = NULL;
     size_t max_open = 0, window = 0;
     while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
         switch (c) {
@@ -300,6 +338,15 @@ int main(int argc, char **argv)
             break;
         case OPT_STATE:
             state = optarg;
+            break;
+        case OPT_ALERTS:
+            alerts = 1;
+            break;
+        case OPT_RULES:
+            rules_path = optarg;
+            break;
+        case OPT_ALERTS_ONLY:
+            t.alerts_only = 1;
             break;
         case OPT_FINAL:
             final = 1;
@@ -326,7 +373,8 @@ int main(int argc, char **argv)
             }
             break;
         case 'h':
-            fputs(usage_text, stdout);
+            for (const char *const *u = usage_text; *u; u++)
+                fputs(*u, stdout);
             return 0;
         case 'V':
             printf("handleaudit %s\n", ha_version_string());
@@ -343,6 +391,25 @@ int main(int argc, char **argv)
     if (state && t.records) {
         fputs("handleaudit: --state carries correlation over; it does not go with --records\n", stderr);
         return EXIT_USAGE;
+    }
+    if (t.alerts_only && !rules_path)
+        alerts = 1;
+    if ((alerts || rules_path) && t.csv) {
+        fputs("handleaudit: alerts are JSON lines; they do not go with --format=csv\n", stderr);
+        return EXIT_USAGE;
+    }
+    if (alerts || rules_path) {
+        int with_defaults = 0;
+        if (ha_rules_new(NULL, &t.rules) != HA_OK) {
+            fputs("handleaudit: out of memory\n", stderr);
+            return EXIT_USAGE;
+        }
+        if (rules_path && rules_file_load(rules_path, t.rules, &with_defaults, &all_events) != 0)
+            return EXIT_USAGE;
+        if ((alerts || with_defaults) && ha_rules_add_defaults(t.rules) != HA_OK) {
+            fputs("handleaudit: out of memory\n", stderr);
+            return EXIT_USAGE;
+        }
     }
     if (t.records && t.csv) {
         fputs("handleaudit: --format=csv prints sequences; it does not go with --records\n", stderr);
@@ -382,7 +449,7 @@ int main(int argc, char **argv)
                 rc == HA_ERR_IO ? strerror(errno) : ha_strerror(rc));
         return EXIT_USAGE;
     }
-    if (!t.records && !want_stats) { /* events the correlator does not use are skipped unparsed */
+    if (!t.records && !want_stats && !all_events) { /* events the correlator does not use are skipped unparsed */
         const uint32_t *ids;
         size_t n = ha_correlator_event_ids(&ids);
         rc = ha_reader_set_event_filter(reader, ids, n);
@@ -422,6 +489,7 @@ int main(int argc, char **argv)
     if (t.st)
         stats_print(t.st, t.corr, stderr);
     stats_free(t.st);
+    ha_rules_free(t.rules);
     ha_correlator_free(t.corr);
     ha_reader_free(reader);
     free(t.json);

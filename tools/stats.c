@@ -20,6 +20,12 @@ struct proc_count {
     uint64_t n;
 };
 
+struct alert_count {
+    UT_hash_handle hh;
+    char *rule;
+    uint64_t n;
+};
+
 struct longest {
     int64_t duration;
     char *text;
@@ -30,6 +36,7 @@ struct stats {
     struct proc_count *procs;
     struct longest top[TOP];
     int ntop;
+    struct alert_count *alerts;
 };
 
 stats *stats_new(void)
@@ -54,6 +61,12 @@ void stats_free(stats *st)
     }
     for (int i = 0; i < st->ntop; i++)
         free(st->top[i].text);
+    struct alert_count *a, *at;
+    HASH_ITER(hh, st->alerts, a, at) {
+        HASH_DEL(st->alerts, a);
+        free(a->rule);
+        free(a);
+    }
     free(st);
 }
 
@@ -128,6 +141,24 @@ void stats_sequence(stats *st, const ha_sequence *s)
     st->top[i].text = text;
 }
 
+void stats_alert(stats *st, const ha_alert *alert)
+{
+    const char *id = ha_alert_rule_id(alert);
+    struct alert_count *a;
+    HASH_FIND_STR(st->alerts, id, a);
+    if (!a) {
+        a = calloc(1, sizeof *a);
+        if (!a || !(a->rule = strdup(id))) {
+            free(a);
+            return;
+        }
+        HASH_ADD_KEYPTR(hh, st->alerts, a->rule, strlen(a->rule), a);
+    }
+    a->n++;
+}
+
+static int by_rule(const struct alert_count *a, const struct alert_count *b) { return strcmp(a->rule, b->rule); }
+
 static int by_id(const struct event_count *a, const struct event_count *b)
 {
     return a->id < b->id ? -1 : a->id > b->id;
@@ -142,6 +173,12 @@ static int by_count(const struct proc_count *a, const struct proc_count *b)
 
 void stats_print(stats *st, const ha_correlator *corr, FILE *out)
 {
+    if (st->alerts) {
+        fprintf(out, "alerts by rule:\n");
+        HASH_SORT(st->alerts, by_rule);
+        for (struct alert_count *a = st->alerts; a; a = a->hh.next)
+            fprintf(out, "  %-36s %" PRIu64 "\n", a->rule, a->n);
+    }
     fprintf(out, "events by EventID:\n");
     HASH_SORT(st->events, by_id);
     for (struct event_count *e = st->events; e; e = e->hh.next)
