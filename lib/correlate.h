@@ -131,6 +131,8 @@ hai_proc *hai_proc_find(ha_correlator *c, const hai_istr *host, uint64_t pid);
 hai_proc *hai_proc_get(ha_correlator *c, const hai_istr *host, uint64_t pid);
 void hai_proc_settle(ha_correlator *c, hai_proc *p);
 void hai_lru_append(ha_correlator *c, ha_sequence *s);
+/* Append `s` to its process's open list; 1 when it is the first. */
+int hai_proc_append(hai_proc *p, ha_sequence *s);
 void hai_seq_release(ha_correlator *c, ha_sequence *s);
 /* For snapshot.c (reorder.c): hold a record (taking it over) as having
  * arrived `arrival`-th, and remember a released key. HA_OK, HA_ERR_NOMEM,

@@ -251,6 +251,18 @@ static void seq_end(ha_correlator *c, ha_sequence *s, ha_end end, int64_t t, con
     hai_proc_settle(c, p);
 }
 
+int hai_proc_append(hai_proc *p, ha_sequence *s)
+{
+    s->pprev = p->open_tail;
+    s->pnext = NULL;
+    if (p->open_tail)
+        p->open_tail->pnext = s;
+    else
+        p->open_head = s;
+    p->open_tail = s;
+    return p->nopen++ == 0;
+}
+
 static ha_sequence *seq_find(ha_correlator *c, const hai_key *k)
 {
     ha_sequence *s;
@@ -312,13 +324,7 @@ static ha_sequence *seq_begin(ha_correlator *c, const hai_key *k, int opened, co
         return NULL;
     }
     s->proc = p;
-    s->pprev = p->open_tail;
-    if (p->open_tail)
-        p->open_tail->pnext = s;
-    else
-        p->open_head = s;
-    p->open_tail = s;
-    if (p->nopen++ == 0)
+    if (hai_proc_append(p, s))
         idle_unlink(c, p);
     hai_lru_append(c, s);
     c->counts[C_OPEN]++;

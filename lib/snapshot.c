@@ -481,15 +481,8 @@ static void load_lists(loader *l)
                 l->in.bad = 1;
                 return;
             }
-            ha_sequence *s = l->seqs[si];
-            s->index = si;
-            s->pprev = p->open_tail;
-            if (p->open_tail)
-                p->open_tail->pnext = s;
-            else
-                p->open_head = s;
-            p->open_tail = s;
-            p->nopen++;
+            l->seqs[si]->index = si;
+            hai_proc_append(p, l->seqs[si]);
             linked++;
         }
     }
