@@ -70,7 +70,7 @@ int hai_grow(const ha_allocator *a, void **arr, size_t *cap, size_t need, size_t
     return 0;
 }
 
-int hai_buf_reserve(hai_buf *b, const ha_allocator *a, size_t extra)
+int hai_buf_grow(hai_buf *b, const ha_allocator *a, size_t extra)
 {
     if (extra > SIZE_MAX - b->len)
         return -1;
@@ -78,17 +78,6 @@ int hai_buf_reserve(hai_buf *b, const ha_allocator *a, size_t extra)
     if (hai_grow(a, &p, &b->cap, b->len + extra, 1) != 0)
         return -1;
     b->data = p;
-    return 0;
-}
-
-int hai_buf_append(hai_buf *b, const ha_allocator *a, const void *p, size_t n)
-{
-    if (n == 0)
-        return 0;
-    if (hai_buf_reserve(b, a, n) != 0)
-        return -1;
-    memcpy(b->data + b->len, p, n);
-    b->len += n;
     return 0;
 }
 

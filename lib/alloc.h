@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "handleaudit/handleaudit.h"
 
@@ -28,8 +29,21 @@ typedef struct hai_buf {
 } hai_buf;
 
 /* Make room for `extra` more bytes. 0 or -1. */
-int hai_buf_reserve(hai_buf *b, const ha_allocator *a, size_t extra);
-int hai_buf_append(hai_buf *b, const ha_allocator *a, const void *p, size_t n);
+int hai_buf_grow(hai_buf *b, const ha_allocator *a, size_t extra);
+static inline int hai_buf_reserve(hai_buf *b, const ha_allocator *a, size_t extra)
+{
+    return extra <= b->cap - b->len ? 0 : hai_buf_grow(b, a, extra);
+}
+static inline int hai_buf_append(hai_buf *b, const ha_allocator *a, const void *p, size_t n)
+{
+    if (n == 0)
+        return 0;
+    if (hai_buf_reserve(b, a, n) != 0)
+        return -1;
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    return 0;
+}
 /* Drop the first `n` bytes, keeping the rest at the front. */
 void hai_buf_drop_front(hai_buf *b, size_t n);
 void hai_buf_free(hai_buf *b, const ha_allocator *a);

@@ -15,34 +15,47 @@ static void trim(const char **s, size_t *len)
         (*len)--;
 }
 
+/* Hex digit values; 16 for every other byte. */
+static const unsigned char hex_value[256] = {
+    ['0'] = 0 + 1, ['1'] = 1 + 1, ['2'] = 2 + 1, ['3'] = 3 + 1, ['4'] = 4 + 1, ['5'] = 5 + 1, ['6'] = 6 + 1,
+    ['7'] = 7 + 1, ['8'] = 8 + 1, ['9'] = 9 + 1, ['a'] = 10 + 1, ['b'] = 11 + 1, ['c'] = 12 + 1,
+    ['d'] = 13 + 1, ['e'] = 14 + 1, ['f'] = 15 + 1, ['A'] = 10 + 1, ['B'] = 11 + 1, ['C'] = 12 + 1,
+    ['D'] = 13 + 1, ['E'] = 14 + 1, ['F'] = 15 + 1,
+}; /* stored plus one, so that the zero of every other byte means "not a digit" */
+
 int hai_parse_uint(const char *s, size_t len, uint64_t *out)
 {
     trim(&s, &len);
     if (len == 0 || (len == 1 && s[0] == '-'))
         return HA_ERR_NOT_FOUND;
     uint64_t v = 0;
+    size_t i = 0;
     if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        for (size_t i = 2; i < len; i++) {
-            char c = s[i];
-            unsigned d;
-            if (c >= '0' && c <= '9')
-                d = (unsigned)(c - '0');
-            else if (c >= 'a' && c <= 'f')
-                d = (unsigned)(c - 'a' + 10);
-            else if (c >= 'A' && c <= 'F')
-                d = (unsigned)(c - 'A' + 10);
-            else
+        for (i = 2; i < len && s[i] == '0';)
+            i++;
+        if (len - i > 16)
+            return HA_ERR_BAD_VALUE; /* more than 64 bits, or not a number */
+        for (; i < len; i++) {
+            unsigned d = hex_value[(unsigned char)s[i]];
+            if (!d)
                 return HA_ERR_BAD_VALUE;
-            if (v >> 60)
-                return HA_ERR_BAD_VALUE; /* would overflow 64 bits */
-            v = v << 4 | d;
+            v = v << 4 | (d - 1);
         }
     } else {
-        for (size_t i = 0; i < len; i++) {
+        while (i < len && s[i] == '0')
+            i++;
+        if (len - i > 20)
+            return HA_ERR_BAD_VALUE;
+        /* Nineteen digits cannot overflow; only a twentieth is checked. */
+        size_t safe = len - i > 19 ? i + 19 : len;
+        for (; i < safe; i++) {
             if (!digit(s[i]))
                 return HA_ERR_BAD_VALUE;
+            v = v * 10 + (unsigned)(s[i] - '0');
+        }
+        if (i < len) {
             unsigned d = (unsigned)(s[i] - '0');
-            if (v > (UINT64_MAX - d) / 10)
+            if (!digit(s[i]) || v > (UINT64_MAX - d) / 10)
                 return HA_ERR_BAD_VALUE;
             v = v * 10 + d;
         }

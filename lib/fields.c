@@ -56,41 +56,224 @@ static const struct field_def fields[HA_FIELD_COUNT_] = {
     [HA_FIELD_NEW_VALUE] = F("NewValue", S),
 };
 
-/* Candidates are grouped by name length; comparing the first and last bytes
- * rejects nearly every mismatch before the one memcmp that confirms. */
+/* A switch on the length, then on the first byte, then one memcmp of a
+ * length known at compile time (inlined as a load or two). */
+#define IS(lit) (memcmp(name, lit, sizeof(lit) - 1) == 0)
 ha_field hai_field_lookup(const char *name, size_t len)
 {
-    if (len < 6 || len > 18)
-        return HA_FIELD_NONE;
-    /* Candidates by length, in table order. */
-    static const unsigned char by_len[19][8] = {
-        [6] = {HA_FIELD_STATUS},
-        [8] = {HA_FIELD_HANDLE_ID, HA_FIELD_OLD_VALUE, HA_FIELD_NEW_VALUE},
-        [9] = {HA_FIELD_PROCESS_ID},
-        [10] = {HA_FIELD_OBJECT_TYPE, HA_FIELD_OBJECT_NAME, HA_FIELD_ACCESS_LIST, HA_FIELD_ACCESS_MASK,
-                HA_FIELD_PROPERTIES},
-        [11] = {HA_FIELD_PROCESS_NAME, HA_FIELD_COMMAND_LINE},
-        [12] = {HA_FIELD_OBJECT_SERVER, HA_FIELD_ACCESS_REASON, HA_FIELD_NEW_PROCESS_ID, HA_FIELD_OLD_VALUE_TYPE,
-                HA_FIELD_NEW_VALUE_TYPE},
-        [13] = {HA_FIELD_TRANSACTION_ID, HA_FIELD_PRIVILEGE_LIST, HA_FIELD_TARGET_USER_SID,
-                HA_FIELD_TARGET_LOGON_ID, HA_FIELD_OPERATION_TYPE},
-        [14] = {HA_FIELD_SUBJECT_USER_SID, HA_FIELD_SUBJECT_LOGON_ID, HA_FIELD_NEW_PROCESS_NAME,
-                HA_FIELD_TARGET_USER_NAME, HA_FIELD_MANDATORY_LABEL, HA_FIELD_SOURCE_HANDLE_ID,
-                HA_FIELD_TARGET_HANDLE_ID},
-        [15] = {HA_FIELD_SUBJECT_USER_NAME, HA_FIELD_SOURCE_PROCESS_ID, HA_FIELD_TARGET_PROCESS_ID,
-                HA_FIELD_OBJECT_VALUE_NAME},
-        [16] = {HA_FIELD_TARGET_DOMAIN_NAME},
-        [17] = {HA_FIELD_SUBJECT_DOMAIN_NAME, HA_FIELD_PARENT_PROCESS_NAME},
-        [18] = {HA_FIELD_RESTRICTED_SID_COUNT, HA_FIELD_RESOURCE_ATTRIBUTES, HA_FIELD_TOKEN_ELEVATION_TYPE},
-    };
-    const unsigned char *c = by_len[len];
-    for (int k = 0; k < 8 && c[k]; k++) {
-        const struct field_def *f = &fields[c[k]];
-        if (f->name[0] == name[0] && f->name[len - 1] == name[len - 1] && memcmp(f->name, name, len) == 0)
-            return (ha_field)c[k];
+    switch (len) {
+    case 6:
+        switch (name[0]) {
+        case 'S':
+            if (IS("Status"))
+                return HA_FIELD_STATUS;
+            break;
+        default:
+            break;
+        }
+        break;
+    case 8:
+        switch (name[0]) {
+        case 'H':
+            if (IS("HandleId"))
+                return HA_FIELD_HANDLE_ID;
+            break;
+        case 'N':
+            if (IS("NewValue"))
+                return HA_FIELD_NEW_VALUE;
+            break;
+        case 'O':
+            if (IS("OldValue"))
+                return HA_FIELD_OLD_VALUE;
+            break;
+        default:
+            break;
+        }
+        break;
+    case 9:
+        switch (name[0]) {
+        case 'P':
+            if (IS("ProcessId"))
+                return HA_FIELD_PROCESS_ID;
+            break;
+        default:
+            break;
+        }
+        break;
+    case 10:
+        switch (name[0]) {
+        case 'A':
+            if (IS("AccessList"))
+                return HA_FIELD_ACCESS_LIST;
+            if (IS("AccessMask"))
+                return HA_FIELD_ACCESS_MASK;
+            break;
+        case 'O':
+            if (IS("ObjectType"))
+                return HA_FIELD_OBJECT_TYPE;
+            if (IS("ObjectName"))
+                return HA_FIELD_OBJECT_NAME;
+            break;
+        case 'P':
+            if (IS("Properties"))
+                return HA_FIELD_PROPERTIES;
+            break;
+        default:
+            break;
+        }
+        break;
+    case 11:
+        switch (name[0]) {
+        case 'C':
+            if (IS("CommandLine"))
+                return HA_FIELD_COMMAND_LINE;
+            break;
+        case 'P':
+            if (IS("ProcessName"))
+                return HA_FIELD_PROCESS_NAME;
+            break;
+        default:
+            break;
+        }
+        break;
+    case 12:
+        switch (name[0]) {
+        case 'A':
+            if (IS("AccessReason"))
+                return HA_FIELD_ACCESS_REASON;
+            break;
+        case 'N':
+            if (IS("NewProcessId"))
+                return HA_FIELD_NEW_PROCESS_ID;
+            if (IS("NewValueType"))
+                return HA_FIELD_NEW_VALUE_TYPE;
+            break;
+        case 'O':
+            if (IS("ObjectServer"))
+                return HA_FIELD_OBJECT_SERVER;
+            if (IS("OldValueType"))
+                return HA_FIELD_OLD_VALUE_TYPE;
+            break;
+        default:
+            break;
+        }
+        break;
+    case 13:
+        switch (name[0]) {
+        case 'O':
+            if (IS("OperationType"))
+                return HA_FIELD_OPERATION_TYPE;
+            break;
+        case 'P':
+            if (IS("PrivilegeList"))
+                return HA_FIELD_PRIVILEGE_LIST;
+            break;
+        case 'T':
+            if (IS("TransactionId"))
+                return HA_FIELD_TRANSACTION_ID;
+            if (IS("TargetUserSid"))
+                return HA_FIELD_TARGET_USER_SID;
+            if (IS("TargetLogonId"))
+                return HA_FIELD_TARGET_LOGON_ID;
+            break;
+        default:
+            break;
+        }
+        break;
+    case 14:
+        switch (name[0]) {
+        case 'M':
+            if (IS("MandatoryLabel"))
+                return HA_FIELD_MANDATORY_LABEL;
+            break;
+        case 'N':
+            if (IS("NewProcessName"))
+                return HA_FIELD_NEW_PROCESS_NAME;
+            break;
+        case 'S':
+            if (IS("SubjectUserSid"))
+                return HA_FIELD_SUBJECT_USER_SID;
+            if (IS("SubjectLogonId"))
+                return HA_FIELD_SUBJECT_LOGON_ID;
+            if (IS("SourceHandleId"))
+                return HA_FIELD_SOURCE_HANDLE_ID;
+            break;
+        case 'T':
+            if (IS("TargetUserName"))
+                return HA_FIELD_TARGET_USER_NAME;
+            if (IS("TargetHandleId"))
+                return HA_FIELD_TARGET_HANDLE_ID;
+            break;
+        default:
+            break;
+        }
+        break;
+    case 15:
+        switch (name[0]) {
+        case 'O':
+            if (IS("ObjectValueName"))
+                return HA_FIELD_OBJECT_VALUE_NAME;
+            break;
+        case 'S':
+            if (IS("SubjectUserName"))
+                return HA_FIELD_SUBJECT_USER_NAME;
+            if (IS("SourceProcessId"))
+                return HA_FIELD_SOURCE_PROCESS_ID;
+            break;
+        case 'T':
+            if (IS("TargetProcessId"))
+                return HA_FIELD_TARGET_PROCESS_ID;
+            break;
+        default:
+            break;
+        }
+        break;
+    case 16:
+        switch (name[0]) {
+        case 'T':
+            if (IS("TargetDomainName"))
+                return HA_FIELD_TARGET_DOMAIN_NAME;
+            break;
+        default:
+            break;
+        }
+        break;
+    case 17:
+        switch (name[0]) {
+        case 'P':
+            if (IS("ParentProcessName"))
+                return HA_FIELD_PARENT_PROCESS_NAME;
+            break;
+        case 'S':
+            if (IS("SubjectDomainName"))
+                return HA_FIELD_SUBJECT_DOMAIN_NAME;
+            break;
+        default:
+            break;
+        }
+        break;
+    case 18:
+        switch (name[0]) {
+        case 'R':
+            if (IS("RestrictedSidCount"))
+                return HA_FIELD_RESTRICTED_SID_COUNT;
+            if (IS("ResourceAttributes"))
+                return HA_FIELD_RESOURCE_ATTRIBUTES;
+            break;
+        case 'T':
+            if (IS("TokenElevationType"))
+                return HA_FIELD_TOKEN_ELEVATION_TYPE;
+            break;
+        default:
+            break;
+        }
+        break;
+    default:
+        break;
     }
     return HA_FIELD_NONE;
 }
+#undef IS
 
 const char *ha_field_name(ha_field field)
 {

@@ -20,6 +20,7 @@
 #include "diag.h"
 #include "reader_internal.h"
 #include "record.h"
+#include "scan.h"
 
 #define PIECE_MIN ((size_t)1 << 20)
 #define PIECE_MAX ((size_t)8 << 20)
@@ -125,16 +126,10 @@ static int pack_diag(const ha_diag *d, void *userdata)
 
 static void count_newlines(struct piece *p, const char *s)
 {
-    size_t n = p->end - p->start, count = 0;
-    for (size_t i = 0; i < n; i++)
-        count += s[i] == '\n';
-    p->newlines = count;
-    if (count)
-        for (size_t i = n; i-- > 0;)
-            if (s[i] == '\n') {
-                p->last_nl = i;
-                break;
-            }
+    ptrdiff_t last;
+    p->newlines = hai_count_newlines(s, p->end - p->start, &last);
+    if (last >= 0)
+        p->last_nl = (size_t)last;
 }
 
 static void *work(void *arg)

@@ -80,10 +80,15 @@ static uint32_t store(hai_builder *b, const char *s, size_t n)
     return off;
 }
 
-static const char *attr(const XML_Char **atts, const char *name)
+/* Names are matched by length, then one memcmp of a length known at compile
+ * time (inlined as a load or two): no strcmp, no loop over the bytes. */
+#define IS(s, n, lit) ((n) == sizeof(lit) - 1 && memcmp((s), (lit), sizeof(lit) - 1) == 0)
+
+#define attr(atts, lit) attr_((atts), (lit), sizeof(lit) - 1)
+static inline const char *attr_(const XML_Char **atts, const char *name, size_t n)
 {
     for (; atts[0]; atts += 2)
-        if (atts[0][0] == name[0] && strcmp(atts[0], name) == 0)
+        if (atts[0][0] == name[0] && strlen(atts[0]) == n && memcmp(atts[0], name, n) == 0)
             return atts[1];
     return NULL;
 }
@@ -97,7 +102,8 @@ static void begin_capture(hai_builder *b, int what)
 
 static void begin_pair(hai_builder *b, const char *name, size_t n)
 {
-    if (hai_grow(b->alloc, (void **)&b->pairs, &b->pairs_cap, b->npairs + 1, sizeof *b->pairs) != 0) {
+    if (b->npairs == b->pairs_cap &&
+        hai_grow(b->alloc, (void **)&b->pairs, &b->pairs_cap, b->npairs + 1, sizeof *b->pairs) != 0) {
         fail(b, HA_ERR_NOMEM, "out of memory");
         return;
     }
@@ -112,18 +118,18 @@ static void begin_pair(hai_builder *b, const char *name, size_t n)
     p->value_len = 0;
 }
 
-static void system_element(hai_builder *b, const char *name, const XML_Char **atts)
+static void system_element(hai_builder *b, const char *name, size_t n, const XML_Char **atts)
 {
     ha_record *r = &b->rec;
     const char *v;
     uint64_t x;
     switch (name[0]) {
     case 'E':
-        if (strcmp(name, "EventID") == 0) {
+        if (IS(name, n, "EventID")) {
             begin_capture(b, CAP_EVENT_ID);
-        } else if (strcmp(name, "EventRecordID") == 0) {
+        } else if (IS(name, n, "EventRecordID")) {
             begin_capture(b, CAP_RECORD_ID);
-        } else if (strcmp(name, "Execution") == 0) {
+        } else if (IS(name, n, "Execution")) {
             if ((v = attr(atts, "ProcessID")) != NULL) {
                 if (hai_parse_uint(v, strlen(v), &x) == HA_OK && x <= UINT32_MAX)
                     r->exec_pid = (uint32_t)x;
@@ -139,17 +145,17 @@ static void system_element(hai_builder *b, const char *name, const XML_Char **at
         }
         break;
     case 'V':
-        if (strcmp(name, "Version") == 0)
+        if (IS(name, n, "Version"))
             begin_capture(b, CAP_VERSION);
         break;
     case 'L':
-        if (strcmp(name, "Level") == 0)
+        if (IS(name, n, "Level"))
             begin_capture(b, CAP_LEVEL);
         break;
     case 'T':
-        if (strcmp(name, "Task") == 0) {
+        if (IS(name, n, "Task")) {
             begin_capture(b, CAP_TASK);
-        } else if (strcmp(name, "TimeCreated") == 0) {
+        } else if (IS(name, n, "TimeCreated")) {
             int rc = HA_ERR_NOT_FOUND;
             if ((v = attr(atts, "SystemTime")) != NULL)
                 rc = hai_parse_time(v, strlen(v), &r->time);
@@ -162,21 +168,21 @@ static void system_element(hai_builder *b, const char *name, const XML_Char **at
         }
         break;
     case 'O':
-        if (strcmp(name, "Opcode") == 0)
+        if (IS(name, n, "Opcode"))
             begin_capture(b, CAP_OPCODE);
         break;
     case 'K':
-        if (strcmp(name, "Keywords") == 0)
+        if (IS(name, n, "Keywords"))
             begin_capture(b, CAP_KEYWORDS);
         break;
     case 'C':
-        if (strcmp(name, "Computer") == 0)
+        if (IS(name, n, "Computer"))
             begin_capture(b, CAP_COMPUTER);
-        else if (strcmp(name, "Channel") == 0)
+        else if (IS(name, n, "Channel"))
             begin_capture(b, CAP_CHANNEL);
         break;
     case 'P':
-        if (strcmp(name, "Provider") == 0) {
+        if (IS(name, n, "Provider")) {
             if ((v = attr(atts, "Name")) != NULL)
                 r->provider_name = store(b, v, strlen(v));
             if ((v = attr(atts, "Guid")) != NULL)
@@ -184,7 +190,7 @@ static void system_element(hai_builder *b, const char *name, const XML_Char **at
         }
         break;
     case 'S':
-        if (strcmp(name, "Security") == 0 && (v = attr(atts, "UserID")) != NULL && *v)
+        if (IS(name, n, "Security") && (v = attr(atts, "UserID")) != NULL && *v)
             r->user_id = store(b, v, strlen(v));
         break;
     default:
@@ -194,10 +200,13 @@ static void system_element(hai_builder *b, const char *name, const XML_Char **at
 
 /* The name without a namespace prefix (expat runs without namespace
  * processing, so `e:Event` arrives as written; it almost never does). */
-static const char *local_name(const char *name)
+static const char *local_name(const char *name, size_t *n)
 {
-    const char *colon = strchr(name, ':');
-    return colon ? colon + 1 : name;
+    const char *colon = memchr(name, ':', *n);
+    if (!colon)
+        return name;
+    *n -= (size_t)(colon + 1 - name);
+    return colon + 1;
 }
 
 static void XMLCALL on_start(void *ud, const XML_Char *qname, const XML_Char **atts)
@@ -211,7 +220,8 @@ static void XMLCALL on_start(void *ud, const XML_Char *qname, const XML_Char **a
         fail(b, HA_ERR_TOO_DEEP, "elements nest deeper than the depth limit");
         return;
     }
-    const char *name = local_name(qname);
+    size_t n = strlen(qname);
+    const char *name = local_name(qname, &n);
     if (b->cap != CAP_NONE) {
         /* An element inside a captured one: under UserData the outer one was
          * not a leaf, so drop it and capture the inner one instead; elsewhere
@@ -231,35 +241,35 @@ static void XMLCALL on_start(void *ud, const XML_Char *qname, const XML_Char **a
         b->complete = 0;
         return;
     case 2:
-        if (strcmp(name, "System") == 0)
+        if (IS(name, n, "System"))
             b->section = SEC_SYSTEM;
-        else if (strcmp(name, "EventData") == 0)
+        else if (IS(name, n, "EventData"))
             b->section = SEC_EVENTDATA;
-        else if (strcmp(name, "UserData") == 0)
+        else if (IS(name, n, "UserData"))
             b->section = SEC_USERDATA;
         else
             b->section = SEC_OTHER;
         return;
     case 3:
         if (b->section == SEC_SYSTEM) {
-            system_element(b, name, atts);
+            system_element(b, name, n, atts);
         } else if (b->section == SEC_EVENTDATA) {
-            if (strcmp(name, "Data") == 0) {
+            if (IS(name, n, "Data")) {
                 const char *dn = attr(atts, "Name");
                 if (dn)
                     begin_pair(b, dn, strlen(dn));
                 else
                     begin_pair(b, "", 0);
             } else {
-                begin_pair(b, name, strlen(name));
+                begin_pair(b, name, n);
             }
         } else if (b->section == SEC_USERDATA) {
-            begin_pair(b, name, strlen(name));
+            begin_pair(b, name, n);
         }
         return;
     default:
         if (b->section == SEC_USERDATA)
-            begin_pair(b, name, strlen(name));
+            begin_pair(b, name, n);
         return;
     }
 }

@@ -12,9 +12,6 @@
  * `carry`; the next chunk is appended to it block by block only until what
  * was waiting is decided, then parsing returns to the caller's memory.
  */
-#ifdef HAVE_MEMMEM
-#define _GNU_SOURCE /* memmem */
-#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -30,6 +27,7 @@
 #include "diag.h"
 #include "parse.h"
 #include "reader_internal.h"
+#include "scan.h"
 
 enum mode { M_OUTSIDE, M_INSIDE, M_DISCARD };
 enum step { S_CONTINUE, S_NEED_MORE, S_STOP };
@@ -103,23 +101,6 @@ static void xm_free(void *p)
 
 /* ---- searching ----------------------------------------------------------- */
 
-/* First `needle` (n bytes) in hay[0, len), or NULL. */
-static const char *find(const char *hay, size_t len, const char *needle, size_t n)
-{
-#ifdef HAVE_MEMMEM
-    return memmem(hay, len, needle, n);
-#else
-    const char *end = hay + len;
-    while (len >= n && (hay = memchr(hay, needle[0], len - n + 1)) != NULL) {
-        if (memcmp(hay, needle, n) == 0)
-            return hay;
-        hay++;
-        len = (size_t)(end - hay);
-    }
-    return NULL;
-#endif
-}
-
 static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 static int start_delim(char c) { return is_ws(c) || c == '>' || c == '/'; }
 static int end_delim(char c) { return is_ws(c) || c == '>'; }
@@ -135,7 +116,7 @@ static int event_start_at(const char *p, size_t avail)
 static size_t nested_start(const char *win, size_t len, size_t from, size_t to)
 {
     while (from < to) {
-        const char *p = find(win + from, to - from, "<Event", 6);
+        const char *p = hai_find(win + from, to - from, "<Event", 6);
         if (!p)
             break;
         size_t k = (size_t)(p - win);
@@ -148,23 +129,6 @@ static size_t nested_start(const char *win, size_t len, size_t from, size_t to)
 
 /* ---- positions ---------------------------------------------------------- */
 
-/* Newlines in p[0, n) (a loop compilers vectorise), and where the last one
- * is (-1 when none). */
-static size_t newlines(const char *p, size_t n, ptrdiff_t *last)
-{
-    size_t count = 0;
-    for (size_t i = 0; i < n; i++)
-        count += p[i] == '\n';
-    *last = -1;
-    if (count)
-        for (size_t i = n; i-- > 0;)
-            if (p[i] == '\n') {
-                *last = (ptrdiff_t)i;
-                break;
-            }
-    return count;
-}
-
 /* Line and column of stream offset `off`, which lies in `win` at or after
  * `counted`. */
 static void locate(const ha_reader *r, const char *win, uint64_t off, uint64_t *line, uint64_t *col)
@@ -172,7 +136,7 @@ static void locate(const ha_reader *r, const char *win, uint64_t off, uint64_t *
     uint64_t ls = r->line_start;
     size_t from = (size_t)(r->counted - r->base);
     ptrdiff_t last;
-    *line = r->line + newlines(win + from, (size_t)(off - r->counted), &last);
+    *line = r->line + hai_count_newlines(win + from, (size_t)(off - r->counted), &last);
     if (last >= 0)
         ls = r->counted + (uint64_t)last + 1;
     *col = off - ls + 1;
@@ -184,7 +148,7 @@ static void count_to(ha_reader *r, const char *win, uint64_t off)
         return;
     ptrdiff_t last;
     size_t from = (size_t)(r->counted - r->base);
-    r->line += newlines(win + from, (size_t)(off - r->counted), &last);
+    r->line += hai_count_newlines(win + from, (size_t)(off - r->counted), &last);
     if (last >= 0)
         r->line_start = r->counted + (uint64_t)last + 1;
     r->counted = off;
@@ -382,7 +346,7 @@ static int report_truncated(ha_reader *r, const char *win, size_t k)
 static int64_t peek_event_id(const char *ev, size_t n)
 {
     size_t lim = n < 2048 ? n : 2048; /* it comes early, in System */
-    const char *t = find(ev, lim, "<EventID", 8);
+    const char *t = hai_find(ev, lim, "<EventID", 8);
     if (!t)
         return -1;
     const char *e = ev + lim, *p = memchr(t + 8, '>', (size_t)(e - (t + 8)));
@@ -696,7 +660,7 @@ static enum step inside(ha_reader *r, const char *win, size_t len, int final, si
         j = k + 1;
     }
     for (;;) {
-        const char *lt = find(win + j, len - j, "</Event", 7);
+        const char *lt = hai_find(win + j, len - j, "</Event", 7);
         if (!lt) { /* keep the tail: the needle may be cut by the window's end */
             if (len - j > 6)
                 j = len - 6;

@@ -46,6 +46,16 @@ static void test_uint(void)
     u("1bc", HA_ERR_BAD_VALUE);
     u("-1", HA_ERR_BAD_VALUE);
     u("0x 1", HA_ERR_BAD_VALUE);
+    CHECK_U64(u("0x0000", HA_OK), 0);
+    CHECK_U64(u("0x00000000000000000001", HA_OK), 1);      /* 20 hex digits, 19 of them leading zeros */
+    CHECK_U64(u("000018446744073709551615", HA_OK), UINT64_MAX); /* leading zeros before 20 digits */
+    CHECK_U64(u("9999999999999999999", HA_OK), UINT64_C(9999999999999999999));
+    u("18446744073709551620", HA_ERR_BAD_VALUE);  /* the twentieth digit overflows */
+    u("99999999999999999999", HA_ERR_BAD_VALUE);
+    u("184467440737095516150", HA_ERR_BAD_VALUE); /* 21 digits */
+    u("1844674407370955161x", HA_ERR_BAD_VALUE);  /* not a digit in the twentieth place */
+    u("0x0000000000000000g", HA_ERR_BAD_VALUE);
+    u("0x10000000000000000", HA_ERR_BAD_VALUE);   /* 17 significant hex digits */
 }
 
 static void test_time(void)
