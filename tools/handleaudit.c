@@ -398,32 +398,37 @@ int main(int argc, char **argv)
         fputs("handleaudit: alerts are JSON lines; they do not go with --format=csv\n", stderr);
         return EXIT_USAGE;
     }
+    /* From here on every exit goes through the end of main, which frees what
+     * was made: status carries the exit code. */
+    ha_reader *reader = NULL;
+    char *buf = NULL;
+    int status = 0, rc;
     if (alerts || rules_path) {
         int with_defaults = 0;
         if (ha_rules_new(NULL, &t.rules) != HA_OK) {
             fputs("handleaudit: out of memory\n", stderr);
-            return EXIT_USAGE;
+            goto fail;
         }
         if (rules_path && rules_file_load(rules_path, t.rules, &with_defaults, &all_events) != 0)
-            return EXIT_USAGE;
+            goto fail;
         if ((alerts || with_defaults) && ha_rules_add_defaults(t.rules) != HA_OK) {
             fputs("handleaudit: out of memory\n", stderr);
-            return EXIT_USAGE;
+            goto fail;
         }
     }
     if (t.records && t.csv) {
         fputs("handleaudit: --format=csv prints sequences; it does not go with --records\n", stderr);
-        return EXIT_USAGE;
+        goto fail;
     }
 
     static char outbuf[1 << 20];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
-    char *buf = malloc(CHUNK);
+    buf = malloc(CHUNK);
     if (want_stats)
         t.st = stats_new();
     if (!buf || (want_stats && !t.st)) {
         fputs("handleaudit: out of memory\n", stderr);
-        return EXIT_USAGE;
+        goto fail;
     }
 
     ha_reader_options ro = HA_READER_OPTIONS_INIT;
@@ -436,18 +441,17 @@ int main(int argc, char **argv)
     co.userdata = &t;
     co.max_open = max_open;
     co.reorder_window = window;
-    ha_reader *reader = NULL;
-    int rc = ha_reader_new(&ro, &reader);
+    rc = ha_reader_new(&ro, &reader);
     if (rc == HA_OK && !t.records)
         rc = ha_correlator_new(&co, &t.corr);
     if (rc) {
         fprintf(stderr, "handleaudit: %s\n", ha_strerror(rc));
-        return EXIT_USAGE;
+        goto fail;
     }
     if (state && access(state, F_OK) == 0 && (rc = ha_correlator_load_file(t.corr, state)) != HA_OK) {
         fprintf(stderr, "handleaudit: cannot load the state in %s: %s\n", state,
                 rc == HA_ERR_IO ? strerror(errno) : ha_strerror(rc));
-        return EXIT_USAGE;
+        goto fail;
     }
     if (!t.records && !want_stats && !all_events) { /* events the correlator does not use are skipped unparsed */
         const uint32_t *ids;
@@ -456,12 +460,11 @@ int main(int argc, char **argv)
     }
     if (rc) {
         fprintf(stderr, "handleaudit: %s\n", ha_strerror(rc));
-        return EXIT_USAGE;
+        goto fail;
     }
     if (t.csv)
         csv_header(stdout);
 
-    int status = 0;
     int nfiles = argc - optind;
     for (int i = 0; i < (nfiles ? nfiles : 1) && !t.out_failed; i++) {
         int s = read_input(&t, reader, nfiles ? argv[optind + i] : "-", buf);
@@ -488,6 +491,7 @@ int main(int argc, char **argv)
     }
     if (t.st)
         stats_print(t.st, t.corr, stderr);
+done:
     stats_free(t.st);
     ha_rules_free(t.rules);
     ha_correlator_free(t.corr);
@@ -495,4 +499,7 @@ int main(int argc, char **argv)
     free(t.json);
     free(buf);
     return status;
+fail:
+    status = EXIT_USAGE;
+    goto done;
 }
