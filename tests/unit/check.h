@@ -54,7 +54,8 @@ static inline int check_done(void)
     return check_failures ? 1 : 0;
 }
 
-/* Read a whole file; NULL when it cannot be read. */
+/* Read a whole file, NUL-terminated (the NUL not counted in *len); NULL
+ * when it cannot be read. */
 static inline char *read_whole(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -62,14 +63,21 @@ static inline char *read_whole(const char *path, size_t *len)
         return NULL;
     size_t cap = 1 << 16, n = 0;
     char *buf = malloc(cap);
-    for (;;) {
-        if (n == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap);
+    while (buf) {
+        if (n + 1 >= cap) {
+            char *bigger = realloc(buf, cap *= 2);
+            if (!bigger) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = bigger;
         }
-        size_t k = fread(buf + n, 1, cap - n, f);
-        if (k == 0)
+        size_t k = fread(buf + n, 1, cap - 1 - n, f);
+        if (k == 0) {
+            buf[n] = '\0';
             break;
+        }
         n += k;
     }
     fclose(f);
