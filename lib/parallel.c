@@ -9,6 +9,8 @@
  * framer's state at a piece's start is the state one reader has at any
  * `<Event`: everything before is settled. An event left open at a piece's
  * end was cut short by the next piece's `<Event`, and is reported so. */
+/* madvise(MADV_DONTNEED): POSIX_MADV_DONTNEED is a no-op in glibc */
+#define _DEFAULT_SOURCE 1
 #include <fcntl.h>
 #include <pthread.h>
 #include <string.h>
@@ -45,6 +47,14 @@ struct piece {
     int rc; /* a worker's fatal status (HA_ERR_NOMEM) */
 };
 
+/* A piece's buffers, kept for the next piece once it is delivered: the
+ * arenas stay warm instead of being mapped, faulted in and grown again. */
+struct spare {
+    hai_buf arena;
+    struct item *items;
+    size_t items_cap;
+};
+
 struct job {
     const char *data;
     size_t size;
@@ -56,6 +66,9 @@ struct job {
     int abort;
     ha_reader *main;
     const ha_allocator *alloc;
+    size_t page, dropped; /* page size; pages before `dropped` given back */
+    struct spare *spares; /* window + 1 of them at most */
+    size_t nspares;
     pthread_mutex_t mu;
     pthread_cond_t done_cv, room_cv;
 };
@@ -147,6 +160,13 @@ static void *work(void *arg)
             break;
         }
         struct piece *p = &j->pieces[j->next++];
+        if (j->nspares > 0) {
+            struct spare *sp = &j->spares[--j->nspares];
+            p->arena = sp->arena;
+            p->arena.len = 0;
+            p->items = sp->items;
+            p->items_cap = sp->items_cap;
+        }
         pthread_mutex_unlock(&j->mu);
 
         ctx.piece = p;
@@ -221,6 +241,24 @@ static int deliver(struct job *j, struct piece *p, struct place *pl)
     return rc;
 }
 
+/* The mapped file's pages before `end` are read for good: give them back, so
+ * that resident memory stays near the pieces in flight instead of growing
+ * to the file's size. (Pages of a private read-only file mapping are only
+ * dropped from this process; touched again, they would be read back.) */
+static void drop_pages(struct job *j, size_t end)
+{
+    size_t to = end / j->page * j->page;
+#ifdef MADV_DONTNEED
+    if (to > j->dropped) {
+        madvise((void *)(uintptr_t)(j->data + j->dropped), to - j->dropped, MADV_DONTNEED);
+        j->dropped = to;
+    }
+#else
+    (void)j;
+    (void)to;
+#endif
+}
+
 /* Cut the file into pieces that begin at `<Event` starts. */
 static int cut(struct job *j, unsigned threads)
 {
@@ -264,9 +302,16 @@ static int run(ha_reader *r, const char *data, size_t size, unsigned threads, co
     j.main = r;
     j.alloc = alloc;
     j.window = (size_t)threads * 2;
+    long ps = sysconf(_SC_PAGESIZE);
+    j.page = ps > 0 ? (size_t)ps : 4096;
     int rc = cut(&j, threads);
     if (rc)
         return rc;
+    j.spares = hai_calloc(alloc, j.window + 1, sizeof *j.spares);
+    if (!j.spares) {
+        hai_free(alloc, j.pieces);
+        return HA_ERR_NOMEM;
+    }
     pthread_mutex_init(&j.mu, NULL);
     pthread_cond_init(&j.done_cv, NULL);
     pthread_cond_init(&j.room_cv, NULL);
@@ -286,10 +331,20 @@ static int run(ha_reader *r, const char *data, size_t size, unsigned threads, co
             pthread_cond_wait(&j.done_cv, &j.mu);
         pthread_mutex_unlock(&j.mu);
         rc = p->rc ? p->rc : deliver(&j, p, &pl);
-        hai_buf_free(&p->arena, alloc);
-        hai_free(alloc, p->items);
-        p->items = NULL;
+        drop_pages(&j, p->end);
         pthread_mutex_lock(&j.mu);
+        if (j.nspares < j.window + 1) {
+            j.spares[j.nspares].arena = p->arena;
+            j.spares[j.nspares].items = p->items;
+            j.spares[j.nspares].items_cap = p->items_cap;
+            j.nspares++;
+        } else {
+            hai_buf_free(&p->arena, alloc);
+            hai_free(alloc, p->items);
+        }
+        memset(&p->arena, 0, sizeof p->arena);
+        p->items = NULL;
+        p->nitems = p->items_cap = 0;
         j.delivered = k + 1;
         if (rc)
             j.abort = 1;
@@ -306,6 +361,11 @@ static int run(ha_reader *r, const char *data, size_t size, unsigned threads, co
         hai_buf_free(&j.pieces[k].arena, alloc);
         hai_free(alloc, j.pieces[k].items);
     }
+    for (size_t k = 0; k < j.nspares; k++) {
+        hai_buf_free(&j.spares[k].arena, alloc);
+        hai_free(alloc, j.spares[k].items);
+    }
+    hai_free(alloc, j.spares);
     hai_free(alloc, j.pieces);
     pthread_cond_destroy(&j.room_cv);
     pthread_cond_destroy(&j.done_cv);
