@@ -82,7 +82,69 @@ int hai_pattern_compile(const ha_allocator *a, const char *text, hai_pattern *ou
         out->cp[n++] = c;
     }
     out->n = n;
+    out->prefix = out->suffix = out->run_at = out->run_n = 0;
+    while (out->prefix < n && out->cp[out->prefix] < 0x80)
+        out->prefix++;
+    size_t last_star = SIZE_MAX;
+    for (size_t i = 0; i < n; i++)
+        if (out->cp[i] == STAR)
+            last_star = i;
+    if (last_star != SIZE_MAX)
+        while (out->suffix < n - last_star - 1 && out->cp[n - 1 - out->suffix] < 0x80)
+            out->suffix++;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && out->cp[j] < 0x80)
+            j++;
+        if (j - i > out->run_n) {
+            out->run_at = i;
+            out->run_n = j - i;
+        }
+        i = j + 1;
+    }
     return 0;
+}
+
+/* ASCII literals match ASCII bytes only, one to one: folding never maps a
+ * character outside ASCII into it or out of it. */
+static inline uint32_t fold_byte(unsigned char b) { return b >= 'A' && b <= 'Z' ? b + 32u : b; }
+
+static int bytes_equal(const unsigned char *t, const uint32_t *cp, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (fold_byte(t[i]) != cp[i])
+            return 0;
+    return 1;
+}
+
+/* Whether the ASCII literals cp[0, n) occur in t[0, len). */
+static int bytes_contain(const unsigned char *t, size_t len, const uint32_t *cp, size_t n)
+{
+    if (n > len)
+        return 0;
+    unsigned char lo = (unsigned char)cp[0], up = lo >= 'a' && lo <= 'z' ? (unsigned char)(lo - 32) : lo;
+    for (size_t i = 0; i + n <= len; i++)
+        if ((t[i] == lo || t[i] == up) && bytes_equal(t + i + 1, cp + 1, n - 1))
+            return 1;
+    return 0;
+}
+
+/* The three checks of hai_pattern: 0 when `text` cannot match. */
+static int may_match(const hai_pattern *p, const unsigned char *text)
+{
+    for (size_t i = 0; i < p->prefix; i++)
+        if (!text[i] || fold_byte(text[i]) != p->cp[i])
+            return 0;
+    if (!p->suffix && p->run_n <= p->prefix)
+        return 1;
+    size_t len = p->prefix + strlen((const char *)text + p->prefix);
+    if (p->suffix && (len < p->prefix + p->suffix ||
+                      !bytes_equal(text + len - p->suffix, p->cp + p->n - p->suffix, p->suffix)))
+        return 0;
+    if (p->run_n > p->prefix && p->run_n > p->suffix &&
+        !bytes_contain(text, len, p->cp + p->run_at, p->run_n))
+        return 0;
+    return 1;
 }
 
 void hai_pattern_free(const ha_allocator *a, hai_pattern *p)
@@ -94,6 +156,8 @@ void hai_pattern_free(const ha_allocator *a, hai_pattern *p)
 
 int hai_pattern_match(const hai_pattern *p, const char *text)
 {
+    if (!may_match(p, (const unsigned char *)text))
+        return 0;
     const unsigned char *s = (const unsigned char *)text, *star_s = NULL;
     size_t pi = 0, star_p = SIZE_MAX;
     while (*s) {
@@ -120,6 +184,8 @@ int hai_pattern_match(const hai_pattern *p, const char *text)
 
 int hai_pattern_contains(const hai_pattern *needle, const char *text)
 {
+    if (needle->n > 0 && needle->run_n == needle->n) /* all ASCII: a byte search */
+        return bytes_contain((const unsigned char *)text, strlen(text), needle->cp, needle->n);
     for (const unsigned char *s = (const unsigned char *)text;; next_cp(&s)) {
         const unsigned char *t = s;
         size_t i = 0;

@@ -7,10 +7,16 @@
 
 #include "alloc.h"
 
-/* A pattern, folded to code points; `*` and `?` become markers. */
+/* A pattern, folded to code points; `*` and `?` become markers. Every
+ * match of it has its leading ASCII literals first, its trailing ones (after
+ * the last `*`) last and its longest run of ASCII literals somewhere: three
+ * cheap byte checks that turn most texts away before the full match. */
 typedef struct hai_pattern {
     uint32_t *cp;
     size_t n;
+    size_t prefix;        /* leading ASCII literals */
+    size_t suffix;        /* ASCII literals after the last `*` (0 without one) */
+    size_t run_at, run_n; /* the longest run of ASCII literals */
 } hai_pattern;
 
 /* Simple case folding: ASCII, Latin-1, Latin Extended-A, Greek, Cyrillic,

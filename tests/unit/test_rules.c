@@ -363,6 +363,90 @@ static void test_names(void)
     ha_rules_free(NULL);
 }
 
+/* ---- the matcher against a plain reference, on random patterns and texts */
+
+/* Code points of a UTF-8 string (valid here by construction). */
+static size_t decode(const char *s, uint32_t *out)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = 0;
+    while (*p) {
+        uint32_t c = *p;
+        int k = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        if (k > 1)
+            c &= 0x7Fu >> k;
+        for (int i = 1; i < k; i++)
+            c = c << 6 | (p[i] & 0x3F);
+        out[n++] = c;
+        p += k;
+    }
+    return n;
+}
+
+/* Backtracking by the definition: `*` any run, `?` one code point, other
+ * code points equal once folded. */
+static int ref_match(const uint32_t *p, size_t np, const uint32_t *t, size_t nt)
+{
+    if (np == 0)
+        return nt == 0;
+    if (p[0] == '*') {
+        for (size_t k = 0; k <= nt; k++)
+            if (ref_match(p + 1, np - 1, t + k, nt - k))
+                return 1;
+        return 0;
+    }
+    if (nt == 0)
+        return 0;
+    if (p[0] != '?' && hai_fold(p[0]) != hai_fold(t[0]))
+        return 0;
+    return ref_match(p + 1, np - 1, t + 1, nt - 1);
+}
+
+static void random_string(uint64_t *seed, char *out, int wild)
+{
+    /* ASCII in both cases, backslashes, Latin-1, Cyrillic, a 3-byte and a
+     * 4-byte character: the byte pre-checks must never turn a match away */
+    static const char *const pieces[] = {"a", "A", "b", "B", "\\", ".", ":", "\xc3\xa9", "\xc3\x89",
+                                         "\xd0\xb6", "\xd0\x96", "\xe3\x83\x84", "\xf0\x9f\x98\x80",
+                                         "*", "?"};
+    size_t npieces = sizeof pieces / sizeof pieces[0] - (wild ? 0 : 2);
+    *seed = *seed * 6364136223846793005u + 1442695040888963407u;
+    int len = (int)(*seed >> 60) % 9; /* 0 to 8 pieces */
+    out[0] = '\0';
+    for (int i = 0; i < len; i++) {
+        *seed = *seed * 6364136223846793005u + 1442695040888963407u;
+        strcat(out, pieces[(*seed >> 33) % npieces]);
+    }
+}
+
+static void test_match_against_reference(void)
+{
+    ha_allocator a;
+    hai_allocator_init(&a, NULL);
+    uint64_t seed = 42;
+    long matches = 0, differ = 0;
+    for (int i = 0; i < 200000; i++) {
+        char pat[64], text[64];
+        uint32_t pc[64], tc[64];
+        random_string(&seed, pat, 1);
+        random_string(&seed, text, 0);
+        if (i % 4 == 0) /* a text made from the pattern: more matches to check */
+            for (char *c = strcpy(text, pat); *c; c++)
+                if (*c == '*' || *c == '?')
+                    *c = 'A';
+        hai_pattern p;
+        CHECK_INT(hai_pattern_compile(&a, pat, &p), 0);
+        int want = ref_match(pc, decode(pat, pc), tc, decode(text, tc));
+        int got = hai_pattern_match(&p, text);
+        matches += want;
+        if (got != want && differ++ < 5)
+            fprintf(stderr, "pattern '%s' text '%s': %d, the reference says %d\n", pat, text, got, want);
+        hai_pattern_free(&a, &p);
+    }
+    CHECK(matches > 10000); /* the texts made from patterns do match */
+    CHECK_INT(differ, 0);
+}
+
 int main(void)
 {
     test_patterns();
@@ -373,5 +457,6 @@ int main(void)
     test_held_longer();
     test_access_after_failure();
     test_names();
+    test_match_against_reference();
     return check_done();
 }
