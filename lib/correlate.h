@@ -25,6 +25,13 @@ typedef struct hai_akey {
 struct hai_proc;
 struct hai_alias;
 
+/* What only a duplicate (4690) has, apart so that every other sequence is
+ * 16 bytes smaller: its source, and the alias its close may come under. */
+typedef struct hai_dup {
+    struct hai_alias *alias; /* NULL once a newer duplicate took it over */
+    uint64_t src_pid, src_hid;
+} hai_dup;
+
 enum { HAI_SEQ_OPENED = 1, HAI_SEQ_DELETED = 2, HAI_SEQ_DUPLICATE = 4, HAI_SEQ_COPY = 8 };
 
 struct ha_sequence {
@@ -33,14 +40,13 @@ struct ha_sequence {
     struct hai_proc *proc;         /* whose open list holds it */
     ha_sequence *pprev, *pnext;    /* that list */
     ha_sequence *lprev, *lnext;    /* activity order, oldest first */
-    struct hai_alias *alias;       /* a duplicate's (source pid, handle) */
+    hai_dup *dup;                  /* a duplicate's; NULL for others */
     hai_istr *object_type, *object_name, *process_name, *command_line;
     hai_istr *sid, *user, *domain;
     int64_t open_time, end_time;
     uint64_t accesses;
     uint32_t access_mask, requested;
     uint64_t first_record, last_record;
-    uint64_t src_pid, src_hid;
     uint8_t flags;
     uint8_t end;
     uint32_t index; /* scratch for snapshots (fits the padding) */

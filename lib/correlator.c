@@ -198,7 +198,7 @@ static void touch(ha_correlator *c, ha_sequence *s, const ha_record *r)
 
 static void alias_drop(ha_correlator *c, ha_sequence *s)
 {
-    hai_alias *a = s->alias;
+    hai_alias *a = s->dup ? s->dup->alias : NULL;
     if (!a)
         return;
     const ha_allocator *hai_hash_alloc = &c->alloc;
@@ -206,7 +206,7 @@ static void alias_drop(ha_correlator *c, ha_sequence *s)
     HASH_DEL(c->aliases, a);
     (void)hai_hash_oom;
     hai_free(&c->alloc, a);
-    s->alias = NULL;
+    s->dup->alias = NULL;
 }
 
 void hai_seq_release(ha_correlator *c, ha_sequence *s)
@@ -215,6 +215,7 @@ void hai_seq_release(ha_correlator *c, ha_sequence *s)
                         s->sid,         s->user,        s->domain,       (hai_istr *)s->key.host};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         hai_istr_unref(&c->strings, strs[i]);
+    hai_free(&c->alloc, s->dup);
     hai_free(&c->alloc, s);
 }
 
@@ -509,8 +510,15 @@ static void rule_duplicate(ha_correlator *c, const ha_record *r)
     s->object_name = oname;
     s->process_name = hai_istr_ref(s->proc->image);
     s->flags |= HAI_SEQ_DUPLICATE;
-    s->src_pid = src.pid;
-    s->src_hid = src.hid;
+    s->dup = hai_calloc(&c->alloc, 1, sizeof *s->dup);
+    if (!s->dup) { /* its source unknown, its close under the source not followed */
+        c->oom = 1;
+        if (c->on_open)
+            note(c, c->on_open(s, r, c->userdata));
+        return;
+    }
+    s->dup->src_pid = src.pid;
+    s->dup->src_hid = src.hid;
     /* the alias (source pid, target handle) -> s */
     const ha_allocator *hai_hash_alloc = &c->alloc;
     int hai_hash_oom = 0;
@@ -522,7 +530,7 @@ static void rule_duplicate(ha_correlator *c, const ha_record *r)
     hai_alias *a;
     HASH_FIND(hh, c->aliases, &ak, sizeof ak, a);
     if (a) { /* a newer duplicate takes the alias over */
-        a->seq->alias = NULL;
+        a->seq->dup->alias = NULL;
     } else {
         a = hai_calloc(&c->alloc, 1, sizeof *a);
         if (a) {
@@ -538,7 +546,7 @@ static void rule_duplicate(ha_correlator *c, const ha_record *r)
     }
     if (a) {
         a->seq = s;
-        s->alias = a;
+        s->dup->alias = a;
     }
     if (c->on_open)
         note(c, c->on_open(s, r, c->userdata));
@@ -605,6 +613,7 @@ void ha_correlator_free(ha_correlator *c)
     ha_sequence *s, *stmp;
     HASH_ITER(hh, c->seqs, s, stmp) {
         HASH_DEL(c->seqs, s);
+        hai_free(&c->alloc, s->dup);
         hai_free(&c->alloc, s);
     }
     hai_proc *p, *ptmp;

@@ -43,8 +43,8 @@ const char *ha_sequence_subject_domain_name(const ha_sequence *s) { return s ? h
 uint64_t ha_sequence_first_record_id(const ha_sequence *s) { return s ? s->first_record : 0; }
 uint64_t ha_sequence_last_record_id(const ha_sequence *s) { return s ? s->last_record : 0; }
 int ha_sequence_duplicated(const ha_sequence *s) { return s && (s->flags & HAI_SEQ_DUPLICATE) ? 1 : 0; }
-uint64_t ha_sequence_source_process_id(const ha_sequence *s) { return s ? s->src_pid : 0; }
-uint64_t ha_sequence_source_handle_id(const ha_sequence *s) { return s ? s->src_hid : 0; }
+uint64_t ha_sequence_source_process_id(const ha_sequence *s) { return s && s->dup ? s->dup->src_pid : 0; }
+uint64_t ha_sequence_source_handle_id(const ha_sequence *s) { return s && s->dup ? s->dup->src_hid : 0; }
 
 int64_t ha_sequence_duration(const ha_sequence *s)
 {
@@ -86,7 +86,7 @@ int ha_sequence_copy(const ha_sequence *s, ha_sequence **out)
         return HA_ERR_INVALID;
     const hai_istr *strs[] = {s->key.host, s->object_type, s->object_name, s->process_name,
                               s->command_line, s->sid, s->user, s->domain};
-    size_t size = sizeof(struct seq_copy);
+    size_t size = sizeof(struct seq_copy) + (s->dup ? sizeof(hai_dup) : 0);
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         size += istr_size(strs[i]);
     ha_allocator a;
@@ -103,9 +103,14 @@ int ha_sequence_copy(const ha_sequence *s, ha_sequence **out)
     memset(&d->hh, 0, sizeof d->hh);
     d->proc = NULL;
     d->pprev = d->pnext = d->lprev = d->lnext = NULL;
-    d->alias = NULL;
     d->flags |= HAI_SEQ_COPY;
     char *at = (char *)(c + 1);
+    if (s->dup) {
+        d->dup = (hai_dup *)(void *)at;
+        *d->dup = *s->dup;
+        d->dup->alias = NULL;
+        at += sizeof(hai_dup);
+    }
     d->key.host = istr_place(&at, s->key.host);
     d->object_type = istr_place(&at, s->object_type);
     d->object_name = istr_place(&at, s->object_name);
@@ -211,9 +216,9 @@ void hai_sequence_json_body(hai_out *o_, const ha_sequence *s)
     key(&o, "duplicated_from");
     if (s->flags & HAI_SEQ_DUPLICATE) {
         hai_out_lit(&o, "{\"process_id\":");
-        hai_out_u64(&o, s->src_pid);
+        hai_out_u64(&o, ha_sequence_source_process_id(s));
         hai_out_lit(&o, ",\"handle_id\":");
-        hai_out_u64(&o, s->src_hid);
+        hai_out_u64(&o, ha_sequence_source_handle_id(s));
         hai_out_lit(&o, "}");
     } else {
         hai_out_lit(&o, "null");

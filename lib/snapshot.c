@@ -189,8 +189,8 @@ static void write_payload(const ha_correlator *c, sink *o, hai_proc **procs, siz
         put_u32(o, s->requested);
         put_u64(o, s->first_record);
         put_u64(o, s->last_record);
-        put_u64(o, s->src_pid);
-        put_u64(o, s->src_hid);
+        put_u64(o, ha_sequence_source_process_id(s));
+        put_u64(o, ha_sequence_source_handle_id(s));
         put_u8(o, s->flags);
     }
     for (size_t i = 0; i < nprocs; i++) {
@@ -448,9 +448,18 @@ static void load_sequences(loader *l)
         s->requested = get_u32(&l->in);
         s->first_record = get_u64(&l->in);
         s->last_record = get_u64(&l->in);
-        s->src_pid = get_u64(&l->in);
-        s->src_hid = get_u64(&l->in);
+        uint64_t src_pid = get_u64(&l->in), src_hid = get_u64(&l->in);
         s->flags = get_u8(&l->in);
+        if (s->flags & HAI_SEQ_DUPLICATE) {
+            s->dup = hai_calloc(&t->alloc, 1, sizeof *s->dup);
+            if (!s->dup) {
+                hai_seq_release(t, s);
+                t->oom = 1;
+                return;
+            }
+            s->dup->src_pid = src_pid;
+            s->dup->src_hid = src_hid;
+        }
         s->proc = p;
         s->index = UINT32_MAX; /* not in its process's list yet */
         l->seqs[i] = s;
@@ -510,7 +519,7 @@ static void load_aliases(loader *l)
         uint32_t si = get_u32(&l->in);
         hai_alias *dup;
         HASH_FIND(hh, t->aliases, &a->key, sizeof a->key, dup);
-        if (BAD(l) || dup || si >= l->nseqs || l->seqs[si]->alias) {
+        if (BAD(l) || dup || si >= l->nseqs || !l->seqs[si]->dup || l->seqs[si]->dup->alias) {
             hai_free(&t->alloc, a);
             l->in.bad = 1;
             return;
@@ -522,7 +531,7 @@ static void load_aliases(loader *l)
             t->oom = 1;
             return;
         }
-        a->seq->alias = a;
+        a->seq->dup->alias = a;
     }
 }
 
