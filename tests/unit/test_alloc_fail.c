@@ -74,7 +74,7 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
-#include <uthash.h> /* only HASH_VALUE and the bucket sizes, to aim at a table's growth */
+#include "hash.h" /* uthash as the library sets it up: HASH_VALUE, bucket sizes, the chain limit */
 
 #include "check.h"
 
@@ -870,8 +870,9 @@ static void run_expand(run *r, const input *in)
 }
 
 /* Object names that uthash's default hash puts in one bucket of a table of
- * HASH_INITIAL_NUM_BUCKETS: 12 of them make the interner's table grow. */
-#define EXPAND_NAMES 12
+ * HASH_INITIAL_NUM_BUCKETS: two more than the library's chain limit make
+ * the interner's table grow. */
+#define EXPAND_NAMES (HASH_BKT_CAPACITY_THRESH + 2)
 static char expand_names[EXPAND_NAMES][64];
 
 static void make_expand_input(input *in)
