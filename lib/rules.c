@@ -31,6 +31,11 @@ struct rule {
     char **object_text, **process_text, **folder_text;
     int defaults; /* the folders (or substrings) are the defaults, replaced by the first one added */
     uint64_t mask, duration, window;
+    /* the folder rules' last answer: most images of a log are few, and each
+     * is checked once per sequence */
+    hai_buf last_folder; /* the folder, its backslash included; len 0: none */
+    int last_in;
+    size_t last_which;
 };
 
 /* A failed open, keyed by a digest of (rule, computer, process, object). */
@@ -154,6 +159,7 @@ void ha_rules_free(ha_rules *rs)
         free_plain(a, &r->substrings);
         free_plain(a, &r->accounts);
         free_plain(a, &r->types);
+        hai_buf_free(&r->last_folder, a);
     }
     hai_free(a, rs->v);
     const ha_allocator *hai_hash_alloc = a;
@@ -283,6 +289,7 @@ int ha_rules_add_string(ha_rules *rs, const char *id, ha_rule_param param, const
             r->folder_text = NULL;
             r->defaults = 0;
         }
+        r->last_folder.len = 0; /* the last answer no longer holds */
         return add_path(rs, &r->folders, &r->folder_text, value);
     case HA_PARAM_SUBSTRING:
         if (k != HA_RULE_PROCESS_NAME_RESTRICTED_SUBSTRING)
@@ -421,7 +428,7 @@ static int any_plain(const plain_list *l, const char *s, size_t *which)
 
 /* The folder and process rules on an image path. 1 when `r` matches, with
  * the reason said. */
-static int check_image(ha_rules *rs, const struct rule *r, const char *image)
+static int check_image(ha_rules *rs, struct rule *r, const char *image)
 {
     const char *slash = strrchr(image, '\\');
     if (!slash) /* "System", "Registry", "": not a path */
@@ -433,15 +440,25 @@ static int check_image(ha_rules *rs, const struct rule *r, const char *image)
         return 0;
     }
     size_t n = (size_t)(slash - image) + 1; /* the folder, its backslash included */
-    rs->scratch.len = 0;
-    if (hai_buf_reserve(&rs->scratch, &rs->alloc, n + 1) != 0) {
-        rs->oom = 1;
-        return 0;
+    size_t which = 0;
+    int in;
+    hai_buf *last = &r->last_folder;
+    if (last->len == n + 1 && memcmp(last->data, image, n) == 0) {
+        in = r->last_in;
+        which = r->last_which;
+    } else {
+        last->len = 0;
+        if (hai_buf_reserve(last, &rs->alloc, n + 1) != 0) {
+            rs->oom = 1;
+            return 0;
+        }
+        memcpy(last->data, image, n);
+        last->data[n] = '\0';
+        in = any_path(&r->folders, last->data, &which);
+        last->len = n + 1;
+        r->last_in = in;
+        r->last_which = which;
     }
-    memcpy(rs->scratch.data, image, n);
-    rs->scratch.data[n] = '\0';
-    size_t which;
-    int in = any_path(&r->folders, rs->scratch.data, &which);
     if (r->kind == HA_RULE_PROCESS_IN_RESTRICTED_FOLDER && in)
         return say(rs, "%s runs from a restricted folder (%s)", image, r->folder_text[which]) == 0;
     if (r->kind == HA_RULE_PROCESS_NOT_IN_STANDARD_FOLDER && !in)
@@ -543,7 +560,7 @@ int ha_rules_check_record(ha_rules *rs, const ha_record *rec, ha_alert_cb cb, vo
     int rc = 0;
     rs->oom = 0;
     for (size_t i = 0; i < rs->n && !rc; i++) {
-        const struct rule *r = &rs->v[i];
+        struct rule *r = &rs->v[i];
         switch (r->kind) {
         case HA_RULE_PROCESS_NOT_IN_STANDARD_FOLDER:
         case HA_RULE_PROCESS_IN_RESTRICTED_FOLDER:
@@ -625,7 +642,7 @@ int ha_rules_check_sequence(ha_rules *rs, const ha_sequence *seq, ha_alert_cb cb
     const char *image = ha_sequence_process_name(seq), *object = ha_sequence_object_name(seq);
     const char *type = ha_sequence_object_type(seq);
     for (size_t i = 0; i < rs->n && !rc; i++) {
-        const struct rule *r = &rs->v[i];
+        struct rule *r = &rs->v[i];
         switch (r->kind) {
         case HA_RULE_PROCESS_NOT_IN_STANDARD_FOLDER:
         case HA_RULE_PROCESS_IN_RESTRICTED_FOLDER:

@@ -209,6 +209,17 @@ static void test_folders_and_names(void)
     CHECK_STR(a.reason, "E:\\staging\\sub\\x.exe runs from a restricted folder (\\Staging\\*)");
     a = on_record(rs, created("C:\\Users\\a\\AppData\\Local\\Temp\\x.exe"));
     CHECK_INT(a.n, 0);
+    /* a folder added after checks: the same folder, checked again, gets the new answer */
+    a = on_record(rs, created("C:\\Drop\\one.exe"));
+    CHECK_INT(a.n, 0);
+    CHECK_INT(ha_rules_add_string(rs, "staging", HA_PARAM_FOLDER, "C:\\Drop\\"), HA_OK);
+    a = on_record(rs, created("C:\\Drop\\two.exe"));
+    CHECK_INT(a.n, 1);
+    CHECK_STR(a.reason, "C:\\Drop\\two.exe runs from a restricted folder (C:\\Drop\\)");
+    a = on_record(rs, created("C:\\Drop\\Sub\\three.exe")); /* a longer folder with the same start */
+    CHECK_INT(a.n, 0);
+    a = on_record(rs, created("C:\\Drop\\four.exe"));
+    CHECK_INT(a.n, 1);
     CHECK_INT(ha_rules_add(rs, HA_RULE_PROCESS_NAME_RESTRICTED_SUBSTRING, "names", HA_SEVERITY_HIGH), HA_OK);
     CHECK_INT(ha_rules_add_string(rs, "names", HA_PARAM_SUBSTRING, "psexe"), HA_OK);
     a = on_record(rs, created("C:\\x\\PsExec64.exe"));
