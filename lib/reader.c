@@ -501,12 +501,16 @@ static enum step stop(ha_reader *r, int rc)
 }
 
 /* Report a run of bytes nothing explains (once per run) and skip to the
- * next '<'. */
+ * next '<' or line end, whichever comes first: every line start is looked
+ * at (for a tool's known lines) wherever the chunks were cut, so a stream
+ * gives the same diagnostics whole or in pieces. */
 static enum step junk(ha_reader *r, const char *win, size_t len, size_t *i, int code, const char *msg)
 {
     size_t at = *i;
-    const char *lt = memchr(win + at + 1, '<', len - at - 1);
-    *i = lt ? (size_t)(lt - win) : len;
+    const char *from = win + at + 1, *end = win + len;
+    const char *lt = memchr(from, '<', (size_t)(end - from));
+    const char *nl = memchr(from, '\n', (size_t)((lt ? lt : end) - from));
+    *i = nl ? (size_t)(nl - win) : lt ? (size_t)(lt - win) : len;
     if (r->junk)
         return S_CONTINUE;
     r->junk = 1;
