@@ -508,9 +508,9 @@ static enum step junk(ha_reader *r, const char *win, size_t len, size_t *i, int 
 {
     size_t at = *i;
     const char *from = win + at + 1, *end = win + len;
-    const char *lt = memchr(from, '<', (size_t)(end - from));
-    const char *nl = memchr(from, '\n', (size_t)((lt ? lt : end) - from));
-    *i = nl ? (size_t)(nl - win) : lt ? (size_t)(lt - win) : len;
+    const char *nl = memchr(from, '\n', (size_t)(end - from)); /* this line only: linear over many lines */
+    const char *lt = memchr(from, '<', (size_t)((nl ? nl : end) - from));
+    *i = lt ? (size_t)(lt - win) : nl ? (size_t)(nl - win) : len;
     if (r->junk)
         return S_CONTINUE;
     r->junk = 1;

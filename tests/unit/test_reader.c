@@ -530,6 +530,34 @@ static void test_finish_and_restart(void)
     free(b.s);
 }
 
+/* Many lines of junk in one feed: each line is looked at once (a search
+ * that ran to the window's end from every line was quadratic: this input
+ * would then take hours, and the test its timeout). */
+static void test_junk_lines(void)
+{
+    str b = {0};
+    for (int i = 0; i < 2000000; i++)
+        puts_(&b, "junk\n");
+    small_event(&b, 1, "a");
+    result res = {0};
+    ha_reader_options o = HA_READER_OPTIONS_INIT;
+    o.on_record = on_record;
+    o.on_diag = on_diag;
+    o.userdata = &res;
+    ha_reader *r;
+    CHECK_INT(ha_reader_new(&o, &r), HA_OK);
+    CHECK_INT(ha_reader_feed(r, b.s, b.n), HA_OK);
+    CHECK_INT(ha_reader_finish(r), HA_OK);
+    CHECK_INT(res.nrecords, 1); /* the event after them is kept */
+    CHECK_INT(res.ndiags, 1);   /* one run of junk, one report */
+    CHECK_INT(res.diags[0].code, HA_ERR_JUNK);
+    CHECK_U64(res.diags[0].offset, 0);
+    CHECK_U64(ha_reader_count(r, HA_COUNT_BYTES), b.n);
+    ha_reader_free(r);
+    result_free(&res);
+    free(b.s);
+}
+
 static void test_stop(void)
 {
     str b = {0};
@@ -731,6 +759,7 @@ int main(void)
     hostile(64 * 1024, 1u << 20);
     test_field_limit();
     test_finish_and_restart();
+    test_junk_lines();
     test_stop();
     test_api_edges();
     test_reentrancy();
