@@ -8,23 +8,7 @@
 #include <handleaudit/handleaudit.h>
 
 #include "fuzz.h"
-
-static uint32_t crc32(const unsigned char *p, size_t n)
-{
-    uint32_t c = 0xffffffffu;
-    while (n--) {
-        c ^= *p++;
-        for (int k = 0; k < 8; k++)
-            c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    }
-    return ~c;
-}
-
-static void put_le(unsigned char *p, uint64_t v, int n)
-{
-    for (int i = 0; i < n; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
+#include "snapshot_bytes.h"
 
 static int count_ends(const ha_sequence *s, const ha_record *r, void *ud)
 {
@@ -51,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (!(whole && size > 9 && data[9] == 0xee)) { /* sometimes keep a wrong length or checksum */
         put_le(buf + 16, n - 28, 8);
-        put_le(buf + n - 4, crc32(buf, n - 4), 4);
+        put_le(buf + n - 4, snapshot_crc32(buf, n - 4), 4);
     }
     size_t ends = 0;
     ha_correlator_options o = HA_CORRELATOR_OPTIONS_INIT;

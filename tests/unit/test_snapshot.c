@@ -14,6 +14,7 @@
 #include <handleaudit/handleaudit.h>
 
 #include "check.h"
+#include "snapshot_bytes.h"
 
 typedef struct {
     char *s;
@@ -160,23 +161,6 @@ static ha_correlator *midway(const char *path, out *o)
     return c;
 }
 
-static void put_u32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint32_t crc32(const unsigned char *p, size_t n)
-{
-    uint32_t c = 0xffffffffu;
-    while (n--) {
-        c ^= *p++;
-        for (int k = 0; k < 8; k++)
-            c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    }
-    return ~c;
-}
-
 static void test_corruption(const char *sample)
 {
     out o = {0};
@@ -212,13 +196,13 @@ static void test_corruption(const char *sample)
     CHECK(memcmp(good, again, n) == 0);
     /* a newer format, checksum right: refused as such */
     memcpy(bad, good, n);
-    put_u32(bad + 8, 2);
-    put_u32(bad + n - 4, crc32(bad, n - 4));
+    put_le(bad + 8, 2, 4);
+    put_le(bad + n - 4, snapshot_crc32(bad, n - 4), 4);
     CHECK_INT(ha_correlator_load(d, bad, n), HA_ERR_SNAPSHOT_VERSION);
     /* a right checksum over wrong contents: refused by the structure checks */
     memcpy(bad, good, n);
     bad[24] ^= 0x40; /* the string count */
-    put_u32(bad + n - 4, crc32(bad, n - 4));
+    put_le(bad + n - 4, snapshot_crc32(bad, n - 4), 4);
     CHECK_INT(ha_correlator_load(d, bad, n), HA_ERR_SNAPSHOT);
     CHECK_INT(ha_correlator_load(d, "not a snapshot", 14), HA_ERR_SNAPSHOT);
     /* and both finish the same way */
