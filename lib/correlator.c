@@ -469,6 +469,35 @@ static void rule_create(ha_correlator *c, const ha_record *r)
     hai_proc_settle(c, p); /* newest idle one, when nothing is open */
 }
 
+/* Point the alias (source pid, target handle) `ak` at the duplicate `s`,
+ * taking it from an older duplicate; out of memory, `s` goes without. */
+static void alias_take(ha_correlator *c, ha_sequence *s, const hai_akey *ak)
+{
+    const ha_allocator *hai_hash_alloc = &c->alloc;
+    int hai_hash_oom = 0;
+    hai_alias *a;
+    HASH_FIND(hh, c->aliases, ak, sizeof *ak, a);
+    if (a) { /* a newer duplicate takes the alias over */
+        a->seq->dup->alias = NULL;
+    } else {
+        a = hai_calloc(&c->alloc, 1, sizeof *a);
+        if (a) {
+            a->key = *ak;
+            HASH_ADD(hh, c->aliases, key, sizeof a->key, a);
+            if (hai_hash_oom) {
+                hai_free(&c->alloc, a);
+                a = NULL;
+            }
+        }
+        if (!a) {
+            c->oom = 1;
+            return;
+        }
+    }
+    a->seq = s;
+    s->dup->alias = a;
+}
+
 /* 4690: the target handle begins a sequence of its own, and a 4658 of the
  * source process's ID with the target handle's value closes it. */
 static void rule_duplicate(ha_correlator *c, const ha_record *r)
@@ -511,42 +540,17 @@ static void rule_duplicate(ha_correlator *c, const ha_record *r)
     s->process_name = hai_istr_ref(s->proc->image);
     s->flags |= HAI_SEQ_DUPLICATE;
     s->dup = hai_calloc(&c->alloc, 1, sizeof *s->dup);
-    if (!s->dup) { /* its source unknown, its close under the source not followed */
+    if (s->dup) {
+        s->dup->src_pid = src.pid;
+        s->dup->src_hid = src.hid;
+        hai_akey ak;
+        memset(&ak, 0, sizeof ak);
+        ak.host = k.host;
+        ak.pid = src.pid;
+        ak.hid = thid;
+        alias_take(c, s, &ak);
+    } else { /* its source unknown, its close under the source not followed */
         c->oom = 1;
-        if (c->on_open)
-            note(c, c->on_open(s, r, c->userdata));
-        return;
-    }
-    s->dup->src_pid = src.pid;
-    s->dup->src_hid = src.hid;
-    /* the alias (source pid, target handle) -> s */
-    const ha_allocator *hai_hash_alloc = &c->alloc;
-    int hai_hash_oom = 0;
-    hai_akey ak;
-    memset(&ak, 0, sizeof ak);
-    ak.host = k.host;
-    ak.pid = src.pid;
-    ak.hid = thid;
-    hai_alias *a;
-    HASH_FIND(hh, c->aliases, &ak, sizeof ak, a);
-    if (a) { /* a newer duplicate takes the alias over */
-        a->seq->dup->alias = NULL;
-    } else {
-        a = hai_calloc(&c->alloc, 1, sizeof *a);
-        if (a) {
-            a->key = ak;
-            HASH_ADD(hh, c->aliases, key, sizeof a->key, a);
-            if (hai_hash_oom) {
-                hai_free(&c->alloc, a);
-                a = NULL;
-            }
-        }
-        if (!a)
-            c->oom = 1;
-    }
-    if (a) {
-        a->seq = s;
-        s->dup->alias = a;
     }
     if (c->on_open)
         note(c, c->on_open(s, r, c->userdata));
