@@ -24,8 +24,12 @@
 #include "record.h"
 #include "scan.h"
 
-#define PIECE_MIN ((size_t)1 << 20)
-#define PIECE_MAX ((size_t)8 << 20)
+/* Pieces are small so that a piece's records are still in the cache when
+ * the calling thread delivers them, and the last pieces leave little work
+ * for one thread alone: 1 MB pieces gave 1.66 times one thread's speed on
+ * a 200 MB handle-heavy file where 8 MB pieces gave 1.53 (bench/run). */
+#define PIECE_MIN ((size_t)128 << 10)
+#define PIECE_MAX ((size_t)1 << 20)
 #define MAX_THREADS 64
 
 enum { ITEM_RECORD, ITEM_DIAG };

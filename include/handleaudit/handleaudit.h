@@ -824,7 +824,7 @@ HA_API int ha_evtx_supported(void);
  * Callbacks are never called from the worker threads, but the reader's
  * allocator is: it must be thread-safe (malloc is). The file is mapped, and
  * the pages already delivered are given back as it goes: memory stays near
- * 2 x `threads` pieces of up to 8 MB and their records (about 60 MB for
+ * 2 x `threads` pieces of up to 1 MB and their records (about 25 MB for
  * two threads), whatever the file's size.
  */
 HA_API int ha_reader_read_file_parallel(ha_reader *reader, const char *path, unsigned threads);
