@@ -4,10 +4,14 @@
 
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "convert.h"
 #include "record.h"
 
-void hai_out_raw(hai_out *o, const char *s, size_t n)
+void hai_out_raw_slow(hai_out *o, const char *s, size_t n)
 {
     if (o->len < o->cap) {
         size_t room = o->cap - o->len;
@@ -21,6 +25,30 @@ static void out_char(hai_out *o, char c)
     if (o->len < o->cap)
         o->buf[o->len] = c;
     o->len++;
+}
+
+/* Passes over plain printable ASCII (not below 0x20, not 0x80 and up, not
+ * `"` or `\\`) 16 bytes at a time from `i`: the index of the first other
+ * byte, or of the first of the last 15 bytes or fewer (checked one by one). */
+static size_t skip_plain(const unsigned char *s, size_t n, size_t i)
+{
+#if defined(__SSE2__) && defined(__GNUC__)
+    const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+    while (n - i >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        /* signed: 0x80 and up are negative, so below 0x20 too */
+        __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, space),
+                                   _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
+        unsigned m = (unsigned)_mm_movemask_epi8(bad);
+        if (m)
+            return i + (unsigned)__builtin_ctz(m);
+        i += 16;
+    }
+#else
+    (void)s;
+    (void)n;
+#endif
+    return i;
 }
 
 /* Length of the valid UTF-8 sequence at s (2 to 4), or 0. */
@@ -57,6 +85,9 @@ void hai_out_str(hai_out *o, const char *str, size_t n)
     out_char(o, '"');
     size_t run = 0; /* start of bytes that need no escaping */
     for (size_t i = 0; i < n;) {
+        i = skip_plain(s, n, i);
+        if (i >= n)
+            break;
         unsigned char c = s[i];
         if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
             i++;

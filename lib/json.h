@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct hai_out {
     char *buf;
@@ -12,7 +13,18 @@ typedef struct hai_out {
     size_t len; /* bytes the whole text needs so far */
 } hai_out;
 
-void hai_out_raw(hai_out *o, const char *s, size_t n);
+/* What does not fit: the part that fits is written, the rest counted. */
+void hai_out_raw_slow(hai_out *o, const char *s, size_t n);
+/* Inline, so that a literal's copy is a move or two of a known size. */
+static inline void hai_out_raw(hai_out *o, const char *s, size_t n)
+{
+    if (o->len < o->cap && n < o->cap - o->len) { /* strict: never NULL + 0 */
+        memcpy(o->buf + o->len, s, n);
+        o->len += n;
+    } else {
+        hai_out_raw_slow(o, s, n);
+    }
+}
 #define hai_out_lit(o, lit) hai_out_raw((o), (lit), sizeof(lit) - 1)
 /* A JSON string: quotes added, control characters escaped, invalid UTF-8
  * replaced by U+FFFD. `s` may be NULL: null. */

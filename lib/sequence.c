@@ -134,12 +134,8 @@ void ha_sequence_free(ha_sequence *s)
 
 /* ---- JSON ----------------------------------------------------------------- */
 
-static void key(hai_out *o, const char *k)
-{
-    hai_out_raw(o, ",\"", 2);
-    hai_out_raw(o, k, strlen(k));
-    hai_out_raw(o, "\":", 2);
-}
+/* `,"k":` as one literal */
+#define key(o, k) hai_out_lit((o), ",\"" k "\":")
 
 static void istr(hai_out *o, const hai_istr *x)
 {
