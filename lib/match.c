@@ -82,9 +82,12 @@ int hai_pattern_compile(const ha_allocator *a, const char *text, hai_pattern *ou
         out->cp[n++] = c;
     }
     out->n = n;
-    out->prefix = out->suffix = out->run_at = out->run_n = 0;
+    out->prefix = out->after_any = out->suffix = out->run_at = out->run_n = 0;
     while (out->prefix < n && out->cp[out->prefix] < 0x80)
         out->prefix++;
+    if (n > 0 && out->cp[0] == ANY) /* `?:\x`, a path's other volume form */
+        while (1 + out->after_any < n && out->cp[1 + out->after_any] < 0x80)
+            out->after_any++;
     size_t last_star = SIZE_MAX;
     for (size_t i = 0; i < n; i++)
         if (out->cp[i] == STAR)
@@ -129,20 +132,31 @@ static int bytes_contain(const unsigned char *t, size_t len, const uint32_t *cp,
     return 0;
 }
 
-/* The three checks of hai_pattern: 0 when `text` cannot match. */
+/* The checks of hai_pattern's literals: 0 when `text` cannot match. */
 static int may_match(const hai_pattern *p, const unsigned char *text)
 {
     for (size_t i = 0; i < p->prefix; i++)
         if (!text[i] || fold_byte(text[i]) != p->cp[i])
             return 0;
-    if (!p->suffix && p->run_n <= p->prefix)
+    size_t known = p->prefix; /* the run is known to be there when it is the prefix */
+    if (p->after_any) {
+        if (!text[0])
+            return 0;
+        if (text[0] < 0x80) { /* `?` takes that one byte */
+            for (size_t i = 1; i <= p->after_any; i++)
+                if (!text[i] || fold_byte(text[i]) != p->cp[i])
+                    return 0;
+            if (p->run_at == 1)
+                known = p->run_n;
+        }
+    }
+    if (!p->suffix && p->run_n <= known)
         return 1;
     size_t len = p->prefix + strlen((const char *)text + p->prefix);
     if (p->suffix && (len < p->prefix + p->suffix ||
                       !bytes_equal(text + len - p->suffix, p->cp + p->n - p->suffix, p->suffix)))
         return 0;
-    if (p->run_n > p->prefix && p->run_n > p->suffix &&
-        !bytes_contain(text, len, p->cp + p->run_at, p->run_n))
+    if (p->run_n > known && p->run_n > p->suffix && !bytes_contain(text, len, p->cp + p->run_at, p->run_n))
         return 0;
     return 1;
 }

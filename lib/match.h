@@ -15,6 +15,7 @@ typedef struct hai_pattern {
     uint32_t *cp;
     size_t n;
     size_t prefix;        /* leading ASCII literals */
+    size_t after_any;     /* with a leading `?`: the ASCII literals after it */
     size_t suffix;        /* ASCII literals after the last `*` (0 without one) */
     size_t run_at, run_n; /* the longest run of ASCII literals */
 } hai_pattern;
