@@ -10,6 +10,7 @@
 #include "record.h"
 
 #define MAX_FAILURES 65536 /* failed opens remembered by access-after-failure */
+#define MAX_MEMO 4096      /* strings whose answers are remembered */
 
 typedef struct {
     hai_path_pattern *v;
@@ -31,11 +32,19 @@ struct rule {
     char **object_text, **process_text, **folder_text;
     int defaults; /* the folders (or substrings) are the defaults, replaced by the first one added */
     uint64_t mask, duration, window;
-    /* the folder rules' last answer: most images of a log are few, and each
-     * is checked once per sequence */
-    hai_buf last_folder; /* the folder, its backslash included; len 0: none */
-    int last_in;
-    size_t last_which;
+};
+
+/* The lists a string is checked against; a rule uses some of them. */
+enum list { L_OBJECTS, L_PROCESSES, L_FOLDERS, L_SUBSTRINGS, L_ACCOUNTS, NLISTS };
+
+/* A string (an image, an object, an account) and its answer for each rule's
+ * lists: a log names the same few again and again, so each is matched once.
+ * Up to MAX_MEMO of them are kept; then all are forgotten and it starts
+ * over. Adding to the rules forgets them too. */
+struct memo {
+    UT_hash_handle hh;
+    uint32_t *ans; /* [rule * NLISTS + list]: 0 not known yet, 1 none, 2 + the pattern's index */
+    char s[];      /* the key; ans follows it in the same block */
 };
 
 /* A failed open, keyed by a digest of (rule, computer, process, object). */
@@ -47,6 +56,7 @@ struct failure {
 };
 
 struct ha_alert {
+    ha_rules *rules;
     const struct rule *rule;
     const char *reason;
     const ha_record *rec;
@@ -59,7 +69,13 @@ struct ha_rules {
     size_t n, cap;
     struct failure *failures, *oldest, *newest;
     size_t nfailures;
+    struct memo *memo;
+    size_t nmemo;
     hai_buf reason, scratch;
+    /* The JSON body of the sequence being checked, made for its first alert
+     * and copied into the others' */
+    hai_buf body;
+    const ha_sequence *body_of;
     ha_alert alert;
     int oom;
 };
@@ -145,6 +161,19 @@ static void free_plain(const ha_allocator *a, plain_list *l)
     memset(l, 0, sizeof *l);
 }
 
+static void forget_memo(ha_rules *rs)
+{
+    const ha_allocator *hai_hash_alloc = &rs->alloc;
+    int hai_hash_oom = 0;
+    struct memo *m, *tmp;
+    HASH_ITER(hh, rs->memo, m, tmp) {
+        HASH_DEL(rs->memo, m);
+        hai_free(&rs->alloc, m);
+    }
+    (void)hai_hash_oom;
+    rs->nmemo = 0;
+}
+
 void ha_rules_free(ha_rules *rs)
 {
     if (!rs)
@@ -159,7 +188,6 @@ void ha_rules_free(ha_rules *rs)
         free_plain(a, &r->substrings);
         free_plain(a, &r->accounts);
         free_plain(a, &r->types);
-        hai_buf_free(&r->last_folder, a);
     }
     hai_free(a, rs->v);
     const ha_allocator *hai_hash_alloc = a;
@@ -170,6 +198,8 @@ void ha_rules_free(ha_rules *rs)
         hai_free(a, f);
     }
     (void)hai_hash_oom;
+    forget_memo(rs);
+    hai_buf_free(&rs->body, a);
     hai_buf_free(&rs->reason, a);
     hai_buf_free(&rs->scratch, a);
     ha_allocator copy = rs->alloc;
@@ -196,6 +226,7 @@ static struct rule *find_rule(ha_rules *rs, const char *id)
 static int add_path(ha_rules *rs, path_list *l, char ***text, const char *s)
 {
     const ha_allocator *a = &rs->alloc;
+    forget_memo(rs);
     void *v = l->v, *t = *text;
     size_t cap = l->cap, tcap = l->cap;
     if (hai_grow(a, &v, &cap, l->n + 1, sizeof *l->v) != 0)
@@ -217,6 +248,7 @@ static int add_path(ha_rules *rs, path_list *l, char ***text, const char *s)
 static int add_plain(ha_rules *rs, plain_list *l, const char *s)
 {
     const ha_allocator *a = &rs->alloc;
+    forget_memo(rs);
     void *v = l->v, *t = l->text;
     size_t cap = l->cap, tcap = l->cap;
     if (hai_grow(a, &v, &cap, l->n + 1, sizeof *l->v) != 0)
@@ -239,6 +271,7 @@ int ha_rules_add(ha_rules *rs, ha_rule_kind kind, const char *id, ha_severity se
 {
     if (!rs || !id || !*id || !ha_rule_kind_name(kind) || !ha_severity_name(severity) || find_rule(rs, id))
         return HA_ERR_INVALID;
+    forget_memo(rs); /* its answers have room for the rules so far */
     void *v = rs->v;
     if (hai_grow(&rs->alloc, &v, &rs->cap, rs->n + 1, sizeof *rs->v) != 0)
         return HA_ERR_NOMEM;
@@ -289,7 +322,6 @@ int ha_rules_add_string(ha_rules *rs, const char *id, ha_rule_param param, const
             r->folder_text = NULL;
             r->defaults = 0;
         }
-        r->last_folder.len = 0; /* the last answer no longer holds */
         return add_path(rs, &r->folders, &r->folder_text, value);
     case HA_PARAM_SUBSTRING:
         if (k != HA_RULE_PROCESS_NAME_RESTRICTED_SUBSTRING)
@@ -397,6 +429,7 @@ static int say(ha_rules *rs, const char *fmt, ...)
 static int alert(ha_rules *rs, const struct rule *r, const ha_record *rec, const ha_sequence *seq,
                  ha_alert_cb cb, void *ud)
 {
+    rs->alert.rules = rs;
     rs->alert.rule = r;
     rs->alert.reason = rs->reason.data ? rs->reason.data : "";
     rs->alert.rec = rec;
@@ -426,43 +459,129 @@ static int any_plain(const plain_list *l, const char *s, size_t *which)
     return 0;
 }
 
-/* The folder and process rules on an image path. 1 when `r` matches, with
- * the reason said. */
-static int check_image(ha_rules *rs, struct rule *r, const char *image)
+/* The memo entry of `s`, made if new; NULL when out of memory (the answers
+ * are then worked out each time). */
+static struct memo *memo_of(ha_rules *rs, const char *s)
 {
-    const char *slash = strrchr(image, '\\');
+    const ha_allocator *hai_hash_alloc = &rs->alloc;
+    int hai_hash_oom = 0;
+    size_t len = strlen(s);
+    struct memo *m;
+    HASH_FIND(hh, rs->memo, s, len, m);
+    if (m)
+        return m;
+    if (rs->nmemo >= MAX_MEMO)
+        forget_memo(rs);
+    size_t at = (sizeof *m + len + 1 + 3) & ~(size_t)3, nans = rs->n * NLISTS;
+    m = hai_malloc(&rs->alloc, at + nans * sizeof *m->ans);
+    if (!m)
+        return NULL;
+    memcpy(m->s, s, len + 1);
+    m->ans = (uint32_t *)(void *)((char *)m + at);
+    memset(m->ans, 0, nans * sizeof *m->ans);
+    HASH_ADD_KEYPTR(hh, rs->memo, m->s, len, m);
+    if (hai_hash_oom) {
+        hai_free(&rs->alloc, m);
+        return NULL;
+    }
+    rs->nmemo++;
+    return m;
+}
+
+/* A string whose memo entry is looked up when first needed. */
+struct lazy {
+    const char *s;
+    struct memo *m;
+    int looked;
+};
+
+static struct memo *lazy_memo(ha_rules *rs, struct lazy *l)
+{
+    if (!l->looked) {
+        l->looked = 1;
+        l->m = memo_of(rs, l->s);
+    }
+    return l->m;
+}
+
+static int any_contains(const plain_list *l, const char *s, size_t *which)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (hai_pattern_contains(&l->v[i], s)) {
+            *which = i;
+            return 1;
+        }
+    return 0;
+}
+
+/* Whether `s` is in list `k` of rule `ri`, and at which pattern: remembered
+ * in `s`'s memo entry. The folders are matched on the folder of `s` (its
+ * backslash included), the substrings on its last part. */
+static int listed(ha_rules *rs, size_t ri, enum list k, struct lazy *l, size_t *which)
+{
+    struct memo *m = lazy_memo(rs, l);
+    uint32_t *a = m ? &m->ans[ri * NLISTS + k] : NULL;
+    if (a && *a) {
+        if (*a == 1)
+            return 0;
+        *which = *a - 2;
+        return 1;
+    }
+    const struct rule *r = &rs->v[ri];
+    const char *s = l->s, *slash;
+    size_t w = 0;
+    int hit = 0;
+    switch (k) {
+    case L_OBJECTS:
+        hit = any_path(&r->objects, s, &w);
+        break;
+    case L_PROCESSES:
+        hit = any_path(&r->processes, s, &w);
+        break;
+    case L_FOLDERS:
+        if ((slash = strrchr(s, '\\')) != NULL) {
+            size_t n = (size_t)(slash - s) + 1;
+            rs->scratch.len = 0;
+            if (hai_buf_reserve(&rs->scratch, &rs->alloc, n + 1) != 0) {
+                rs->oom = 1;
+                return 0;
+            }
+            memcpy(rs->scratch.data, s, n);
+            rs->scratch.data[n] = '\0';
+            hit = any_path(&r->folders, rs->scratch.data, &w);
+        }
+        break;
+    case L_SUBSTRINGS:
+        slash = strrchr(s, '\\');
+        hit = any_contains(&r->substrings, slash ? slash + 1 : s, &w);
+        break;
+    default:
+        hit = any_plain(&r->accounts, s, &w);
+        break;
+    }
+    if (a && w < UINT32_MAX - 2)
+        *a = hit ? (uint32_t)w + 2 : 1;
+    *which = w;
+    return hit;
+}
+
+/* The folder and process rules on an image path. 1 when rule `ri` matches,
+ * with the reason said. */
+static int check_image(ha_rules *rs, size_t ri, struct lazy *image)
+{
+    const struct rule *r = &rs->v[ri];
+    const char *slash = strrchr(image->s, '\\');
     if (!slash) /* "System", "Registry", "": not a path */
         return 0;
-    if (r->kind == HA_RULE_PROCESS_NAME_RESTRICTED_SUBSTRING) {
-        for (size_t i = 0; i < r->substrings.n; i++)
-            if (hai_pattern_contains(&r->substrings.v[i], slash + 1))
-                return say(rs, "the image name %s contains \"%s\"", slash + 1, r->substrings.text[i]) == 0;
-        return 0;
-    }
-    size_t n = (size_t)(slash - image) + 1; /* the folder, its backslash included */
     size_t which = 0;
-    int in;
-    hai_buf *last = &r->last_folder;
-    if (last->len == n + 1 && memcmp(last->data, image, n) == 0) {
-        in = r->last_in;
-        which = r->last_which;
-    } else {
-        last->len = 0;
-        if (hai_buf_reserve(last, &rs->alloc, n + 1) != 0) {
-            rs->oom = 1;
-            return 0;
-        }
-        memcpy(last->data, image, n);
-        last->data[n] = '\0';
-        in = any_path(&r->folders, last->data, &which);
-        last->len = n + 1;
-        r->last_in = in;
-        r->last_which = which;
-    }
+    if (r->kind == HA_RULE_PROCESS_NAME_RESTRICTED_SUBSTRING)
+        return listed(rs, ri, L_SUBSTRINGS, image, &which) &&
+               say(rs, "the image name %s contains \"%s\"", slash + 1, r->substrings.text[which]) == 0;
+    int in = listed(rs, ri, L_FOLDERS, image, &which);
     if (r->kind == HA_RULE_PROCESS_IN_RESTRICTED_FOLDER && in)
-        return say(rs, "%s runs from a restricted folder (%s)", image, r->folder_text[which]) == 0;
+        return say(rs, "%s runs from a restricted folder (%s)", image->s, r->folder_text[which]) == 0;
     if (r->kind == HA_RULE_PROCESS_NOT_IN_STANDARD_FOLDER && !in)
-        return say(rs, "%s runs from outside the standard folders", image) == 0;
+        return say(rs, "%s runs from outside the standard folders", image->s) == 0;
     return 0;
 }
 
@@ -559,24 +678,32 @@ int ha_rules_check_record(ha_rules *rs, const ha_record *rec, ha_alert_cb cb, vo
         return HA_ERR_INVALID;
     int rc = 0;
     rs->oom = 0;
+    static const ha_field who[] = {HA_FIELD_SUBJECT_USER_SID, HA_FIELD_SUBJECT_USER_NAME, HA_FIELD_TARGET_USER_SID,
+                                   HA_FIELD_TARGET_USER_NAME};
+    struct lazy image = {rec->event_id == 4688 ? ha_record_string(rec, HA_FIELD_NEW_PROCESS_NAME) : NULL, NULL, 0};
+    struct lazy account[COUNT(who)];
+    for (size_t k = 0; k < COUNT(who); k++)
+        account[k] = (struct lazy){NULL, NULL, 0};
+    int accounts_read = 0;
     for (size_t i = 0; i < rs->n && !rc; i++) {
         struct rule *r = &rs->v[i];
         switch (r->kind) {
         case HA_RULE_PROCESS_NOT_IN_STANDARD_FOLDER:
         case HA_RULE_PROCESS_IN_RESTRICTED_FOLDER:
-        case HA_RULE_PROCESS_NAME_RESTRICTED_SUBSTRING: {
-            const char *image = rec->event_id == 4688 ? ha_record_string(rec, HA_FIELD_NEW_PROCESS_NAME) : NULL;
-            if (image && check_image(rs, r, image))
+        case HA_RULE_PROCESS_NAME_RESTRICTED_SUBSTRING:
+            if (image.s && check_image(rs, i, &image))
                 rc = alert(rs, r, rec, NULL, cb, ud);
             break;
-        }
         case HA_RULE_ACCOUNT_WATCHED: {
-            static const ha_field who[] = {HA_FIELD_SUBJECT_USER_SID, HA_FIELD_SUBJECT_USER_NAME,
-                                           HA_FIELD_TARGET_USER_SID, HA_FIELD_TARGET_USER_NAME};
+            if (!accounts_read) {
+                for (size_t k = 0; k < COUNT(who); k++)
+                    account[k].s = ha_record_string(rec, who[k]);
+                accounts_read = 1;
+            }
             for (size_t k = 0; k < COUNT(who); k++) {
-                const char *v = ha_record_string(rec, who[k]);
+                const char *v = account[k].s;
                 size_t which;
-                if (v && *v && any_plain(&r->accounts, v, &which)) {
+                if (v && *v && listed(rs, i, L_ACCOUNTS, &account[k], &which)) {
                     if (say(rs, "the account %s (%s) is watched (%s)", v, ha_field_name(who[k]),
                             r->accounts.text[which]) == 0)
                         rc = alert(rs, r, rec, NULL, cb, ud);
@@ -641,28 +768,28 @@ int ha_rules_check_sequence(ha_rules *rs, const ha_sequence *seq, ha_alert_cb cb
     rs->oom = 0;
     const char *image = ha_sequence_process_name(seq), *object = ha_sequence_object_name(seq);
     const char *type = ha_sequence_object_type(seq);
+    struct lazy im = {image, NULL, 0}, ob = {object, NULL, 0};
+    rs->body_of = NULL;
     for (size_t i = 0; i < rs->n && !rc; i++) {
         struct rule *r = &rs->v[i];
+        size_t which, w;
         switch (r->kind) {
         case HA_RULE_PROCESS_NOT_IN_STANDARD_FOLDER:
         case HA_RULE_PROCESS_IN_RESTRICTED_FOLDER:
         case HA_RULE_PROCESS_NAME_RESTRICTED_SUBSTRING:
-            if (image && check_image(rs, r, image))
+            if (image && check_image(rs, i, &im))
                 rc = alert(rs, r, NULL, seq, cb, ud);
             break;
-        case HA_RULE_PROCESS_NAME_NOT_EXPECTED: {
-            size_t which;
-            if (object && any_path(&r->objects, object, &which) && !(image && any_path(&r->processes, image, NULL)) &&
+        case HA_RULE_PROCESS_NAME_NOT_EXPECTED:
+            if (object && listed(rs, i, L_OBJECTS, &ob, &which) && !(image && listed(rs, i, L_PROCESSES, &im, &w)) &&
                 say(rs, "%s (%s) was opened by %s, not an expected process", object, r->object_text[which],
                     image && *image ? image : "an unnamed process") == 0)
                 rc = alert(rs, r, NULL, seq, cb, ud);
             break;
-        }
         case HA_RULE_OBJECT_WATCHED: {
             uint32_t used = ha_sequence_requested_access(seq) | ha_sequence_access_mask(seq);
             uint32_t hit = r->mask ? used & (uint32_t)r->mask : used;
-            size_t which;
-            if (!object || (r->mask && !hit) || !any_path(&r->objects, object, &which))
+            if (!object || (r->mask && !hit) || !listed(rs, i, L_OBJECTS, &ob, &which))
                 break;
             if (r->types.n && !(type && any_plain(&r->types, type, NULL)))
                 break;
@@ -688,6 +815,7 @@ int ha_rules_check_sequence(ha_rules *rs, const ha_sequence *seq, ha_alert_cb cb
             break;
         }
     }
+    rs->body_of = NULL; /* the sequence may change, or its memory be reused */
     return rs->oom ? HA_ERR_NOMEM : rc;
 }
 
@@ -717,7 +845,24 @@ size_t ha_alert_json(const ha_alert *a, char *buf, size_t cap)
     hai_out_cstr(&o, a->reason);
     if (a->seq) {
         hai_out_lit(&o, ",\"matched\":\"sequence\"");
-        hai_sequence_json_body(&o, a->seq);
+        ha_rules *rs = a->rules;
+        if (rs->body_of != a->seq) {
+            hai_out b = {rs->body.data, rs->body.cap, 0};
+            hai_sequence_json_body(&b, a->seq);
+            if (b.len > rs->body.cap) {
+                rs->body.len = 0;
+                if (hai_buf_reserve(&rs->body, &rs->alloc, b.len) == 0) {
+                    b = (hai_out){rs->body.data, rs->body.cap, 0};
+                    hai_sequence_json_body(&b, a->seq);
+                }
+            }
+            rs->body.len = b.len;
+            rs->body_of = b.len <= rs->body.cap ? a->seq : NULL;
+        }
+        if (rs->body_of == a->seq)
+            hai_out_raw(&o, rs->body.data, rs->body.len);
+        else /* out of memory: made in place */
+            hai_sequence_json_body(&o, a->seq);
     } else {
         hai_out_lit(&o, ",\"matched\":\"record\"");
         hai_record_json_body(&o, a->rec);

@@ -97,6 +97,15 @@ static int on_alert(const ha_alert *a, void *ud)
     CHECK(strstr(buf, ha_alert_sequence(a) ? "\"matched\":\"sequence\",\"computer\":\"HOST\""
                                            : "\"matched\":\"record\",\"event_id\":"));
     CHECK((ha_alert_record(a) == NULL) != (ha_alert_sequence(a) == NULL));
+    const ha_sequence *s = ha_alert_sequence(a);
+    if (s) { /* the sequence's keys, as its own JSON has them (the rules reuse them from alert to alert) */
+        char sj[8192];
+        size_t sn = ha_sequence_json(s, sj, sizeof sj);
+        const char *body = strstr(buf, "\"matched\":\"sequence\"");
+        CHECK(sn < sizeof sj && strncmp(sj, "{\"type\":\"sequence\"", 18) == 0 && body);
+        if (body)
+            CHECK_STR(body + strlen("\"matched\":\"sequence\""), sj + 18);
+    }
     return 0;
 }
 
@@ -192,6 +201,9 @@ static void test_folders_and_names(void)
     /* the same on sequences, by their process name */
     a = on_sequence(rs, "C:\\Users\\alice\\AppData\\Local\\Temp\\mimikatz.exe", "File", "C:\\x", "0x1", 1);
     CHECK_INT(a.n, 3);
+    /* and again on another sequence: each alert carries its own sequence's keys (on_alert) */
+    a = on_sequence(rs, "C:\\Users\\bob\\AppData\\Local\\Temp\\cain.exe", "File", "C:\\y", "0x1", 1);
+    CHECK_INT(a.n, 3);
     a = on_sequence(rs, "C:\\Windows\\System32\\svchost.exe", "File", "C:\\x", "0x1", 1);
     CHECK_INT(a.n, 0);
     /* a 4656 record is not a process creation: no process alerts from it */
@@ -256,6 +268,25 @@ static void test_accounts(void)
     CHECK_INT(a.n, 0);
     a = on_record(rs, rec(4624, OK_KW, T0, "TargetUserName", "-", (const char *)NULL));
     CHECK_INT(a.n, 0);
+    /* Answers are remembered per string, a few thousand strings at most:
+     * past that they are forgotten, and the answers stay right. */
+    int flagged = 0;
+    for (int i = 0; i < 10000; i++) {
+        char sid[64];
+        snprintf(sid, sizeof sid, "S-1-5-21-%d-1-1-%s", i % 6000, i % 3 ? "500" : "501");
+        flagged += on_record(rs, rec(4624, OK_KW, T0, "SubjectUserSid", sid, (const char *)NULL)).n;
+    }
+    CHECK_INT(flagged, 10000 - 3334);
+    /* a rule added later is checked on strings already seen */
+    CHECK_INT(ha_rules_add(rs, HA_RULE_ACCOUNT_WATCHED, "guests", HA_SEVERITY_LOW), HA_OK);
+    CHECK_INT(ha_rules_add_string(rs, "guests", HA_PARAM_ACCOUNT, "*-501"), HA_OK);
+    a = on_record(rs, rec(4624, OK_KW, T0, "SubjectUserSid", "S-1-5-21-0-1-1-501", (const char *)NULL));
+    CHECK_INT(a.n, 1);
+    CHECK_STR(a.ids[0], "guests");
+    /* and a pattern added to a rule counts for them too */
+    CHECK_INT(ha_rules_add_string(rs, "admins", HA_PARAM_ACCOUNT, "S-1-5-21-0-*"), HA_OK);
+    a = on_record(rs, rec(4624, OK_KW, T0, "SubjectUserSid", "S-1-5-21-0-1-1-501", (const char *)NULL));
+    CHECK_INT(a.n, 2);
     ha_rules_free(rs);
 }
 
