@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "names.h"
+
 struct field_def {
     const char *name;
     unsigned char len;
@@ -56,9 +58,9 @@ static const struct field_def fields[HA_FIELD_COUNT_] = {
     [HA_FIELD_NEW_VALUE] = F("NewValue", S),
 };
 
-/* A switch on the length, then on the first byte, then one memcmp of a
- * length known at compile time (inlined as a load or two). */
-#define IS(lit) (memcmp(name, lit, sizeof(lit) - 1) == 0)
+/* A switch on the length, then on the first byte, then a comparison of a
+ * length known at compile time (names.h: a load or two). */
+#define IS(lit) hai_same(name, lit, sizeof(lit) - 1)
 ha_field hai_field_lookup(const char *name, size_t len)
 {
     switch (len) {

@@ -1,6 +1,6 @@
 /* expat callbacks that turn one <Event> into an ha_record.
  *
- * Element names are matched by depth and length before a single memcmp, and
+ * Element names are matched by depth and length before one comparison, and
  * all text of an event goes into one arena (b->text) that is reused from
  * event to event, so a record costs no allocation once the arena and the
  * pair array have grown to the size of the largest event seen. */
@@ -10,6 +10,7 @@
 
 #include "convert.h"
 #include "fields.h"
+#include "names.h"
 
 enum section { SEC_NONE, SEC_SYSTEM, SEC_EVENTDATA, SEC_USERDATA, SEC_OTHER };
 
@@ -80,16 +81,22 @@ static uint32_t store(hai_builder *b, const char *s, size_t n)
     return off;
 }
 
-/* Names are matched by length, then one memcmp of a length known at compile
- * time (inlined as a load or two): no strcmp, no loop over the bytes. */
-#define IS(s, n, lit) ((n) == sizeof(lit) - 1 && memcmp((s), (lit), sizeof(lit) - 1) == 0)
+/* Names are matched by length, then a load or two of a known size
+ * (names.h): no strcmp, no loop over the bytes. */
+#define IS(s, n, lit) HAI_IS(s, n, lit)
 
-#define attr(atts, lit) attr_((atts), (lit), sizeof(lit) - 1)
+/* The value of attribute `lit`: its name compared byte by byte, the NUL
+ * included, so that a shorter name ends the comparison (no strlen). */
+#define attr(atts, lit) attr_((atts), (lit), sizeof(lit))
 static inline const char *attr_(const XML_Char **atts, const char *name, size_t n)
 {
-    for (; atts[0]; atts += 2)
-        if (atts[0][0] == name[0] && strlen(atts[0]) == n && memcmp(atts[0], name, n) == 0)
+    for (; atts[0]; atts += 2) {
+        size_t i = 0;
+        while (i < n && atts[0][i] == name[i])
+            i++;
+        if (i == n)
             return atts[1];
+    }
     return NULL;
 }
 
@@ -118,17 +125,19 @@ static void begin_pair(hai_builder *b, const char *name, size_t n)
     p->value_len = 0;
 }
 
-static void system_element(hai_builder *b, const char *name, size_t n, const XML_Char **atts)
+/* 1 when `name` is a System element the record keeps. */
+static int system_element(hai_builder *b, const char *name, size_t n, const XML_Char **atts)
 {
     ha_record *r = &b->rec;
     const char *v;
     uint64_t x;
+    int cap = CAP_NONE;
     switch (name[0]) {
     case 'E':
         if (IS(name, n, "EventID")) {
-            begin_capture(b, CAP_EVENT_ID);
+            cap = CAP_EVENT_ID;
         } else if (IS(name, n, "EventRecordID")) {
-            begin_capture(b, CAP_RECORD_ID);
+            cap = CAP_RECORD_ID;
         } else if (IS(name, n, "Execution")) {
             if ((v = attr(atts, "ProcessID")) != NULL) {
                 if (hai_parse_uint(v, strlen(v), &x) == HA_OK && x <= UINT32_MAX)
@@ -142,19 +151,20 @@ static void system_element(hai_builder *b, const char *name, size_t n, const XML
                 else
                     warn(b, HA_ERR_BAD_VALUE, "Execution/@ThreadID is not a number");
             }
+            return 1;
         }
         break;
     case 'V':
         if (IS(name, n, "Version"))
-            begin_capture(b, CAP_VERSION);
+            cap = CAP_VERSION;
         break;
     case 'L':
         if (IS(name, n, "Level"))
-            begin_capture(b, CAP_LEVEL);
+            cap = CAP_LEVEL;
         break;
     case 'T':
         if (IS(name, n, "Task")) {
-            begin_capture(b, CAP_TASK);
+            cap = CAP_TASK;
         } else if (IS(name, n, "TimeCreated")) {
             int rc = HA_ERR_NOT_FOUND;
             if ((v = attr(atts, "SystemTime")) != NULL)
@@ -165,21 +175,22 @@ static void system_element(hai_builder *b, const char *name, size_t n, const XML
                 r->has |= HAI_HAS_TIME;
             else if (v)
                 warn(b, HA_ERR_BAD_VALUE, "TimeCreated/@SystemTime is not a valid time");
+            return 1;
         }
         break;
     case 'O':
         if (IS(name, n, "Opcode"))
-            begin_capture(b, CAP_OPCODE);
+            cap = CAP_OPCODE;
         break;
     case 'K':
         if (IS(name, n, "Keywords"))
-            begin_capture(b, CAP_KEYWORDS);
+            cap = CAP_KEYWORDS;
         break;
     case 'C':
         if (IS(name, n, "Computer"))
-            begin_capture(b, CAP_COMPUTER);
+            cap = CAP_COMPUTER;
         else if (IS(name, n, "Channel"))
-            begin_capture(b, CAP_CHANNEL);
+            cap = CAP_CHANNEL;
         break;
     case 'P':
         if (IS(name, n, "Provider")) {
@@ -187,19 +198,29 @@ static void system_element(hai_builder *b, const char *name, size_t n, const XML
                 r->provider_name = store(b, v, strlen(v));
             if ((v = attr(atts, "Guid")) != NULL)
                 r->provider_guid = store(b, v, strlen(v));
+            return 1;
         }
         break;
     case 'S':
-        if (IS(name, n, "Security") && (v = attr(atts, "UserID")) != NULL && *v)
-            r->user_id = store(b, v, strlen(v));
+        if (IS(name, n, "Security")) {
+            if ((v = attr(atts, "UserID")) != NULL && *v)
+                r->user_id = store(b, v, strlen(v));
+            return 1;
+        }
         break;
     default:
         break;
     }
+    if (cap == CAP_NONE)
+        return 0;
+    begin_capture(b, cap);
+    return 1;
 }
 
 /* The name without a namespace prefix (expat runs without namespace
- * processing, so `e:Event` arrives as written; it almost never does). */
+ * processing, so `e:Event` arrives as written; it almost never does). Names
+ * are first matched as they are, and looked at again only when they are
+ * not known, so that a known name costs no search for a colon. */
 static const char *local_name(const char *name, size_t *n)
 {
     const char *colon = memchr(name, ':', *n);
@@ -207,6 +228,17 @@ static const char *local_name(const char *name, size_t *n)
         return name;
     *n -= (size_t)(colon + 1 - name);
     return colon + 1;
+}
+
+static int section_of(const char *name, size_t n)
+{
+    if (IS(name, n, "System"))
+        return SEC_SYSTEM;
+    if (IS(name, n, "EventData"))
+        return SEC_EVENTDATA;
+    if (IS(name, n, "UserData"))
+        return SEC_USERDATA;
+    return SEC_OTHER;
 }
 
 static void XMLCALL on_start(void *ud, const XML_Char *qname, const XML_Char **atts)
@@ -220,8 +252,8 @@ static void XMLCALL on_start(void *ud, const XML_Char *qname, const XML_Char **a
         fail(b, HA_ERR_TOO_DEEP, "elements nest deeper than the depth limit");
         return;
     }
-    size_t n = strlen(qname);
-    const char *name = local_name(qname, &n);
+    size_t n = strlen(qname), ln = n;
+    const char *name = qname;
     if (b->cap != CAP_NONE) {
         /* An element inside a captured one: under UserData the outer one was
          * not a leaf, so drop it and capture the inner one instead; elsewhere
@@ -241,35 +273,34 @@ static void XMLCALL on_start(void *ud, const XML_Char *qname, const XML_Char **a
         b->complete = 0;
         return;
     case 2:
-        if (IS(name, n, "System"))
-            b->section = SEC_SYSTEM;
-        else if (IS(name, n, "EventData"))
-            b->section = SEC_EVENTDATA;
-        else if (IS(name, n, "UserData"))
-            b->section = SEC_USERDATA;
-        else
-            b->section = SEC_OTHER;
+        b->section = section_of(name, n);
+        if (b->section == SEC_OTHER && (name = local_name(qname, &ln)) != qname)
+            b->section = section_of(name, ln);
         return;
     case 3:
         if (b->section == SEC_SYSTEM) {
-            system_element(b, name, n, atts);
+            if (!system_element(b, name, n, atts) && (name = local_name(qname, &ln)) != qname)
+                system_element(b, name, ln, atts);
         } else if (b->section == SEC_EVENTDATA) {
-            if (IS(name, n, "Data")) {
+            if (IS(name, n, "Data") || ((name = local_name(qname, &ln)) != qname && IS(name, ln, "Data"))) {
                 const char *dn = attr(atts, "Name");
                 if (dn)
                     begin_pair(b, dn, strlen(dn));
                 else
                     begin_pair(b, "", 0);
             } else {
-                begin_pair(b, name, n);
+                begin_pair(b, name, ln);
             }
         } else if (b->section == SEC_USERDATA) {
-            begin_pair(b, name, n);
+            name = local_name(qname, &ln);
+            begin_pair(b, name, ln);
         }
         return;
     default:
-        if (b->section == SEC_USERDATA)
-            begin_pair(b, name, n);
+        if (b->section == SEC_USERDATA) {
+            name = local_name(qname, &ln);
+            begin_pair(b, name, ln);
+        }
         return;
     }
 }

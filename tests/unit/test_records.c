@@ -333,6 +333,62 @@ static void test_json(void)
     CHECK(strstr(line, "\"AccessMask\":65539") != NULL);
 }
 
+/* Element names with a namespace prefix are matched by their local name,
+ * in System, EventData and UserData alike. */
+static ha_record *prefixed;
+static int keep_prefixed(const ha_record *rec, void *userdata)
+{
+    (void)userdata;
+    CHECK(prefixed == NULL);
+    CHECK_INT(ha_record_copy(rec, &prefixed), HA_OK);
+    return 0;
+}
+
+static void test_prefixed_names(void)
+{
+    static const char xml[] =
+        "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'>"
+        "<s:System xmlns:s='urn:s'><s:Provider Name='P'/><s:EventID>4656</s:EventID><s:Version>1</s:Version>"
+        "<s:TimeCreated SystemTime='2024-03-14T09:41:09.0871344Z'/><s:EventRecordID>7</s:EventRecordID>"
+        "<s:Execution ProcessID='4' ThreadID='8'/><s:Computer>H</s:Computer><s:Security UserID='S-1-5-18'/></s:System>"
+        "<d:EventData xmlns:d='urn:d'><d:Data Name='HandleId'>0x44</d:Data><d:Note>n</d:Note></d:EventData>"
+        "<u:UserData xmlns:u='urn:u'/></Event>\n"
+        "<Event><System><EventID>1102</EventID></System><UserData><x:LogFileCleared xmlns:x='urn:x'>"
+        "<x:SubjectUserName>bob</x:SubjectUserName></x:LogFileCleared></UserData></Event>\n";
+    ha_reader_options o = HA_READER_OPTIONS_INIT;
+    o.on_record = keep_prefixed;
+    o.on_diag = no_diag;
+    ha_reader *rd;
+    CHECK_INT(ha_reader_new(&o, &rd), HA_OK);
+    CHECK_INT(ha_reader_feed(rd, xml, 1 + strstr(xml, "\n") - xml), HA_OK);
+    ha_record *r = prefixed;
+    prefixed = NULL;
+    CHECK(r != NULL);
+    if (r) {
+        CHECK_INT(ha_record_event_id(r), 4656);
+        CHECK_INT(ha_record_version(r), 1);
+        CHECK_U64(ha_record_record_id(r), 7);
+        CHECK_INT(ha_record_execution_thread_id(r), 8);
+        CHECK_STR(ha_record_computer(r), "H");
+        CHECK_STR(ha_record_provider_name(r), "P");
+        CHECK_STR(ha_record_user_id(r), "S-1-5-18");
+        CHECK_U64(num(r, HA_FIELD_HANDLE_ID), 0x44);
+        CHECK_STR(ha_record_data(r, "Note"), "n");
+        ha_record_free(r);
+    }
+    CHECK_INT(ha_reader_feed(rd, strstr(xml, "\n") + 1, strlen(strstr(xml, "\n") + 1)), HA_OK);
+    CHECK_INT(ha_reader_finish(rd), HA_OK);
+    r = prefixed;
+    prefixed = NULL;
+    CHECK(r != NULL);
+    if (r) {
+        CHECK_INT(ha_record_event_id(r), 1102);
+        CHECK_STR(ha_record_data(r, "SubjectUserName"), "bob");
+        ha_record_free(r);
+    }
+    ha_reader_free(rd);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -354,6 +410,7 @@ int main(int argc, char **argv)
     test_4661();
     test_generic();
     test_json();
+    test_prefixed_names();
     for (int i = 0; i < MAX_RECORDS; i++)
         ha_record_free(recs[i]);
     return check_done();
