@@ -23,10 +23,10 @@ static unsigned low_bit(unsigned m)
 #endif
 }
 
-static unsigned high_bit(unsigned m)
+static unsigned high_bit64(uint64_t m)
 {
 #if defined(__GNUC__)
-    return 31u - (unsigned)__builtin_clz(m);
+    return 63u - (unsigned)__builtin_clzll(m);
 #else
     unsigned i = 0;
     while (m >>= 1)
@@ -42,28 +42,35 @@ size_t hai_count_newlines(const char *p, size_t n, ptrdiff_t *last)
 #ifdef HAI_SSE2
     const __m128i nl = _mm_set1_epi8('\n');
     const __m128i zero = _mm_setzero_si128();
-    while (n - i >= 16) {
-        /* Up to 255 blocks into byte counters (each compare adds 0 or -1,
-         * subtracted), then summed by _mm_sad_epu8. */
-        size_t blocks = (n - i) / 16;
-        if (blocks > 255)
-            blocks = 255;
+    while (n - i >= 64) {
+        /* Up to 63 blocks of 64 bytes into byte counters (each compare adds
+         * 0 or -1, subtracted: at most 4 a block), summed by _mm_sad_epu8. */
+        size_t blocks = (n - i) / 64;
+        if (blocks > 63)
+            blocks = 63;
         __m128i acc = zero;
         size_t last_block = SIZE_MAX;
         for (size_t b = 0; b < blocks; b++) {
-            __m128i eq = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + i + 16 * b)), nl);
-            acc = _mm_sub_epi8(acc, eq);
-            if (_mm_movemask_epi8(eq))
+            const char *q = p + i + 64 * b;
+            __m128i e0 = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)q), nl);
+            __m128i e1 = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(q + 16)), nl);
+            __m128i e2 = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(q + 32)), nl);
+            __m128i e3 = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(q + 48)), nl);
+            acc = _mm_sub_epi8(_mm_sub_epi8(acc, e0), _mm_add_epi8(e1, _mm_add_epi8(e2, e3)));
+            if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(e0, e1), _mm_or_si128(e2, e3))))
                 last_block = b;
         }
         __m128i sums = _mm_sad_epu8(acc, zero);
         count += (size_t)_mm_cvtsi128_si32(sums) + (size_t)_mm_cvtsi128_si32(_mm_srli_si128(sums, 8));
-        if (last_block != SIZE_MAX) {
-            size_t off = i + 16 * last_block;
-            __m128i eq = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + off)), nl);
-            at = (ptrdiff_t)(off + high_bit((unsigned)_mm_movemask_epi8(eq)));
+        if (last_block != SIZE_MAX) { /* the last newline, in that block */
+            const char *q = p + i + 64 * last_block;
+            uint64_t m = 0;
+            for (int k = 3; k >= 0; k--)
+                m = m << 16 | (uint64_t)(unsigned)_mm_movemask_epi8(
+                                  _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(q + 16 * k)), nl));
+            at = (ptrdiff_t)(q - p) + (ptrdiff_t)high_bit64(m);
         }
-        i += 16 * blocks;
+        i += 64 * blocks;
     }
 #endif
     for (; i < n; i++)
