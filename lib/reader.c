@@ -35,7 +35,10 @@ enum step { S_CONTINUE, S_NEED_MORE, S_STOP };
 #define LOOKAHEAD 16                /* bytes that classify a '<' between events */
 #define MAX_TOPLEVEL_TOKEN 4096     /* a declaration, comment, root tag or banner line */
 #define CARRY_BLOCK 4096
-#define READ_CHUNK ((size_t)1 << 20)
+/* Files are read this much at a time: small enough that a chunk is still in
+ * the core's cache while it is parsed (256 KB read 4% faster than 1 MB,
+ * median of 21 paired runs of ha_bench correlate on 200 MB). */
+#define READ_CHUNK ((size_t)256 << 10)
 #define MAX_EVENT_CAP ((size_t)1 << 29) /* x3 after repairs still fits an int */
 
 /* A replacement made by the sanitizer: `clean_len` bytes at `clean_at` in
