@@ -421,7 +421,9 @@ int main(int argc, char **argv)
         goto fail;
     }
 
-    static char outbuf[1 << 20];
+    /* 64 KB: few writes, and the buffer stays in the core's cache (1 MB
+     * measured 1-5% slower in paired runs) */
+    static char outbuf[1 << 16];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     buf = malloc(CHUNK);
     if (want_stats)
