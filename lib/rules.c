@@ -39,8 +39,9 @@ enum list { L_OBJECTS, L_PROCESSES, L_FOLDERS, L_SUBSTRINGS, L_ACCOUNTS, NLISTS 
 
 /* A string (an image, an object, an account) and its answer for each rule's
  * lists: a log names the same few again and again, so each is matched once.
- * Up to MAX_MEMO of them are kept; then all are forgotten and it starts
- * over. Adding to the rules forgets them too. */
+ * Up to MAX_MEMO of them are kept: a check that might go past that forgets
+ * them all first (never during a check, whose strings point at theirs).
+ * Adding to the rules forgets them too; that is refused during a check. */
 struct memo {
     UT_hash_handle hh;
     uint32_t *ans; /* [rule * NLISTS + list]: 0 not known yet, 1 none, 2 + the pattern's index */
@@ -71,6 +72,7 @@ struct ha_rules {
     size_t nfailures;
     struct memo *memo;
     size_t nmemo;
+    int checking; /* in a check: its callback may not change the rules */
     hai_buf reason, scratch;
     /* The JSON body of the sequence being checked, made for its first alert
      * and copied into the others' */
@@ -269,7 +271,7 @@ static int add_plain(ha_rules *rs, plain_list *l, const char *s)
 
 int ha_rules_add(ha_rules *rs, ha_rule_kind kind, const char *id, ha_severity severity)
 {
-    if (!rs || !id || !*id || !ha_rule_kind_name(kind) || !ha_severity_name(severity) || find_rule(rs, id))
+    if (!rs || rs->checking || !id || !*id || !ha_rule_kind_name(kind) || !ha_severity_name(severity) || find_rule(rs, id))
         return HA_ERR_INVALID;
     forget_memo(rs); /* its answers have room for the rules so far */
     void *v = rs->v;
@@ -301,7 +303,7 @@ int ha_rules_add(ha_rules *rs, ha_rule_kind kind, const char *id, ha_severity se
 
 int ha_rules_add_string(ha_rules *rs, const char *id, ha_rule_param param, const char *value)
 {
-    struct rule *r = rs ? find_rule(rs, id) : NULL;
+    struct rule *r = rs && !rs->checking ? find_rule(rs, id) : NULL;
     if (!r || !value)
         return HA_ERR_INVALID;
     ha_rule_kind k = r->kind;
@@ -346,7 +348,7 @@ int ha_rules_add_string(ha_rules *rs, const char *id, ha_rule_param param, const
 
 int ha_rules_set_number(ha_rules *rs, const char *id, ha_rule_param param, uint64_t value)
 {
-    struct rule *r = rs ? find_rule(rs, id) : NULL;
+    struct rule *r = rs && !rs->checking ? find_rule(rs, id) : NULL;
     if (!r)
         return HA_ERR_INVALID;
     if (param == HA_PARAM_ACCESS_MASK && r->kind == HA_RULE_OBJECT_WATCHED)
@@ -362,7 +364,7 @@ int ha_rules_set_number(ha_rules *rs, const char *id, ha_rule_param param, uint6
 
 int ha_rules_add_defaults(ha_rules *rs)
 {
-    if (!rs)
+    if (!rs || rs->checking)
         return HA_ERR_INVALID;
     static const struct {
         ha_rule_kind kind;
@@ -470,8 +472,8 @@ static struct memo *memo_of(ha_rules *rs, const char *s)
     HASH_FIND(hh, rs->memo, s, len, m);
     if (m)
         return m;
-    if (rs->nmemo >= MAX_MEMO)
-        forget_memo(rs);
+    if (rs->nmemo >= MAX_MEMO) /* never: each check makes room first */
+        return NULL;
     size_t at = (sizeof *m + len + 1 + 3) & ~(size_t)3, nans = rs->n * NLISTS;
     m = hai_malloc(&rs->alloc, at + nans * sizeof *m->ans);
     if (!m)
@@ -578,6 +580,8 @@ static int check_image(ha_rules *rs, size_t ri, struct lazy *image)
         return listed(rs, ri, L_SUBSTRINGS, image, &which) &&
                say(rs, "the image name %s contains \"%s\"", slash + 1, r->substrings.text[which]) == 0;
     int in = listed(rs, ri, L_FOLDERS, image, &which);
+    if (rs->oom) /* not known: no alert either way */
+        return 0;
     if (r->kind == HA_RULE_PROCESS_IN_RESTRICTED_FOLDER && in)
         return say(rs, "%s runs from a restricted folder (%s)", image->s, r->folder_text[which]) == 0;
     if (r->kind == HA_RULE_PROCESS_NOT_IN_STANDARD_FOLDER && !in)
@@ -672,10 +676,8 @@ static int access_after_failure(ha_rules *rs, size_t ri, const ha_record *rec, h
     return alert(rs, r, rec, NULL, cb, ud);
 }
 
-int ha_rules_check_record(ha_rules *rs, const ha_record *rec, ha_alert_cb cb, void *ud)
+static int check_record(ha_rules *rs, const ha_record *rec, ha_alert_cb cb, void *ud)
 {
-    if (!rs || !rec)
-        return HA_ERR_INVALID;
     int rc = 0;
     rs->oom = 0;
     static const ha_field who[] = {HA_FIELD_SUBJECT_USER_SID, HA_FIELD_SUBJECT_USER_NAME, HA_FIELD_TARGET_USER_SID,
@@ -760,10 +762,8 @@ static void format_duration(char *buf, size_t cap, uint64_t ns)
         snprintf(buf, cap, "%.3f s", (double)ns / 1e9);
 }
 
-int ha_rules_check_sequence(ha_rules *rs, const ha_sequence *seq, ha_alert_cb cb, void *ud)
+static int check_sequence(ha_rules *rs, const ha_sequence *seq, ha_alert_cb cb, void *ud)
 {
-    if (!rs || !seq)
-        return HA_ERR_INVALID;
     int rc = 0;
     rs->oom = 0;
     const char *image = ha_sequence_process_name(seq), *object = ha_sequence_object_name(seq);
@@ -817,6 +817,34 @@ int ha_rules_check_sequence(ha_rules *rs, const ha_sequence *seq, ha_alert_cb cb
     }
     rs->body_of = NULL; /* the sequence may change, or its memory be reused */
     return rs->oom ? HA_ERR_NOMEM : rc;
+}
+
+/* A check makes the memo strings it may need (an image and four accounts at
+ * most) and may not be entered again from its own callback. */
+#define MEMO_PER_CHECK 5
+
+int ha_rules_check_record(ha_rules *rs, const ha_record *rec, ha_alert_cb cb, void *ud)
+{
+    if (!rs || !rec || rs->checking)
+        return HA_ERR_INVALID;
+    if (rs->nmemo > MAX_MEMO - MEMO_PER_CHECK)
+        forget_memo(rs);
+    rs->checking = 1;
+    int rc = check_record(rs, rec, cb, ud);
+    rs->checking = 0;
+    return rc;
+}
+
+int ha_rules_check_sequence(ha_rules *rs, const ha_sequence *seq, ha_alert_cb cb, void *ud)
+{
+    if (!rs || !seq || rs->checking)
+        return HA_ERR_INVALID;
+    if (rs->nmemo > MAX_MEMO - MEMO_PER_CHECK)
+        forget_memo(rs);
+    rs->checking = 1;
+    int rc = check_sequence(rs, seq, cb, ud);
+    rs->checking = 0;
+    return rc;
 }
 
 /* ---- alerts -------------------------------------------------------------- */

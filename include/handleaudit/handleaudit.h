@@ -697,7 +697,9 @@ HA_API int ha_rules_set_number(ha_rules *rules, const char *id, ha_rule_param pa
  */
 HA_API int ha_rules_add_defaults(ha_rules *rules);
 
-/** Called once per alert. Return 0 to go on, non-zero to stop. */
+/** Called once per alert. Return 0 to go on, non-zero to stop. From the
+ *  callback, the calls that change the rule set or check with it are
+ *  refused (#HA_ERR_INVALID); the ha_alert_ getters may be called. */
 typedef int (*ha_alert_cb)(const ha_alert *alert, void *userdata);
 /** Evaluate the record rules on one record (any EventID). Returns #HA_OK,
  *  #HA_ERR_NOMEM, or a callback's non-zero value. */

@@ -277,7 +277,37 @@ static void test_accounts(void)
         flagged += on_record(rs, rec(4624, OK_KW, T0, "SubjectUserSid", sid, (const char *)NULL)).n;
     }
     CHECK_INT(flagged, 10000 - 3334);
+    ha_rules_free(rs);
+
+    /* Many new strings in each check: the memo's bound is reached within
+     * a check, and the strings that check already looked up stay valid
+     * (ASan and valgrind would see a use after free). */
+    CHECK_INT(ha_rules_new(NULL, &rs), HA_OK);
+    CHECK_INT(ha_rules_add(rs, HA_RULE_ACCOUNT_WATCHED, "sids", HA_SEVERITY_LOW), HA_OK);
+    CHECK_INT(ha_rules_add_string(rs, "sids", HA_PARAM_ACCOUNT, "S-2*"), HA_OK);
+    CHECK_INT(ha_rules_add(rs, HA_RULE_ACCOUNT_WATCHED, "names", HA_SEVERITY_LOW), HA_OK);
+    CHECK_INT(ha_rules_add_string(rs, "names", HA_PARAM_ACCOUNT, "U-1*"), HA_OK);
+    flagged = 0;
+    for (int k = 0; k < 5000; k++) {
+        char sid[32], name[32];
+        snprintf(sid, sizeof sid, "S-%d", k);
+        snprintf(name, sizeof name, "U-%d", k);
+        if (k % 3) /* two new strings, or three: the bound falls between them at times */
+            flagged += on_record(rs, rec(4624, OK_KW, T0, "SubjectUserSid", sid, "SubjectUserName", name,
+                                         (const char *)NULL)).n;
+        else
+            flagged += on_record(rs, rec(4624, OK_KW, T0, "SubjectUserSid", sid, "SubjectUserName", name,
+                                         "TargetUserSid", name + 1, (const char *)NULL)).n;
+    }
+    CHECK_INT(flagged, 2 * 1111); /* k beginning with 2, and with 1: 1 + 10 + 100 + 1000 each */
+    ha_rules_free(rs);
+
+    CHECK_INT(ha_rules_new(NULL, &rs), HA_OK);
+    CHECK_INT(ha_rules_add(rs, HA_RULE_ACCOUNT_WATCHED, "admins", HA_SEVERITY_MEDIUM), HA_OK);
+    CHECK_INT(ha_rules_add_string(rs, "admins", HA_PARAM_ACCOUNT, "S-1-5-21-*-500"), HA_OK);
     /* a rule added later is checked on strings already seen */
+    for (int i = 0; i < 3; i++) /* seen, and remembered as not matching "guests" */
+        on_record(rs, rec(4624, OK_KW, T0, "SubjectUserSid", "S-1-5-21-0-1-1-501", (const char *)NULL));
     CHECK_INT(ha_rules_add(rs, HA_RULE_ACCOUNT_WATCHED, "guests", HA_SEVERITY_LOW), HA_OK);
     CHECK_INT(ha_rules_add_string(rs, "guests", HA_PARAM_ACCOUNT, "*-501"), HA_OK);
     a = on_record(rs, rec(4624, OK_KW, T0, "SubjectUserSid", "S-1-5-21-0-1-1-501", (const char *)NULL));
@@ -489,9 +519,92 @@ static void test_match_against_reference(void)
     CHECK_INT(differ, 0);
 }
 
+/* From an alert callback, the rule set may not be changed or checked with
+ * again (its loop and remembered answers are in use); getters are fine. */
+static int meddle(const ha_alert *a, void *ud)
+{
+    ha_rules *rs = ud;
+    CHECK_INT(ha_rules_add(rs, HA_RULE_ACCOUNT_WATCHED, "late", HA_SEVERITY_LOW), HA_ERR_INVALID);
+    CHECK_INT(ha_rules_add_string(rs, "admins", HA_PARAM_ACCOUNT, "x"), HA_ERR_INVALID);
+    CHECK_INT(ha_rules_set_number(rs, "retry", HA_PARAM_WINDOW_NS, 1), HA_ERR_INVALID);
+    CHECK_INT(ha_rules_add_defaults(rs), HA_ERR_INVALID);
+    CHECK_INT(ha_rules_check_record(rs, ha_alert_record(a), NULL, NULL), HA_ERR_INVALID);
+    CHECK_STR(ha_alert_rule_id(a), "admins");
+    return 7;
+}
+
+static void test_callback_refusals(void)
+{
+    ha_rules *rs;
+    CHECK_INT(ha_rules_new(NULL, &rs), HA_OK);
+    CHECK_INT(ha_rules_add(rs, HA_RULE_ACCOUNT_WATCHED, "admins", HA_SEVERITY_MEDIUM), HA_OK);
+    CHECK_INT(ha_rules_add_string(rs, "admins", HA_PARAM_ACCOUNT, "Administrator"), HA_OK);
+    CHECK_INT(ha_rules_add(rs, HA_RULE_ACCESS_AFTER_FAILURE, "retry", HA_SEVERITY_LOW), HA_OK);
+    ha_record *r = rec(4624, OK_KW, T0, "SubjectUserName", "administrator", (const char *)NULL);
+    CHECK_INT(ha_rules_check_record(rs, r, meddle, rs), 7); /* the callback's value */
+    /* after the check, all is allowed again */
+    CHECK_INT(ha_rules_add_string(rs, "admins", HA_PARAM_ACCOUNT, "root"), HA_OK);
+    alerts a = on_record(rs, r);
+    CHECK_INT(a.n, 1);
+    ha_rules_free(rs);
+}
+
+/* Out of memory at each allocation in turn: a check says HA_ERR_NOMEM or
+ * gives the right alerts, never a wrong one (a folder not known for want of
+ * memory is not "outside the standard folders"). */
+typedef struct {
+    long n, fail_at;
+} budget;
+static void *b_malloc(size_t size, void *ctx)
+{
+    budget *b = ctx;
+    return ++b->n == b->fail_at ? NULL : malloc(size);
+}
+static void *b_realloc(void *p, size_t size, void *ctx)
+{
+    budget *b = ctx;
+    return ++b->n == b->fail_at ? NULL : realloc(p, size);
+}
+static void b_free(void *p, void *ctx)
+{
+    (void)ctx;
+    free(p);
+}
+
+static void test_out_of_memory(void)
+{
+    int nomem = 0;
+    for (long fail_at = 1; fail_at < 400; fail_at++) {
+        budget b = {0, fail_at};
+        ha_allocator a = {b_malloc, b_realloc, b_free, &b};
+        ha_rules *rs;
+        if (ha_rules_new(&a, &rs) != HA_OK)
+            continue;
+        if (ha_rules_add_defaults(rs) == HA_OK) {
+            alerts al = {0};
+            ha_record *r = created("C:\\Windows\\System32\\x.exe");
+            int rc = ha_rules_check_record(rs, r, on_alert, &al);
+            ha_record_free(r);
+            CHECK(rc == HA_OK || rc == HA_ERR_NOMEM);
+            CHECK_INT(al.n, 0); /* a standard folder: never an alert */
+            nomem += rc == HA_ERR_NOMEM;
+            r = created("C:\\Users\\bob\\AppData\\Local\\Temp\\x.exe");
+            al = (alerts){0};
+            rc = ha_rules_check_record(rs, r, on_alert, &al);
+            ha_record_free(r);
+            CHECK(rc == HA_OK || rc == HA_ERR_NOMEM);
+            CHECK(al.n <= 2); /* outside the standard folders, in a temp folder */
+        }
+        ha_rules_free(rs);
+    }
+    CHECK(nomem > 0); /* some failure did fall within the check */
+}
+
 int main(void)
 {
     test_patterns();
+    test_callback_refusals();
+    test_out_of_memory();
     test_folders_and_names();
     test_accounts();
     test_objects();
