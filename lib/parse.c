@@ -254,6 +254,15 @@ static void XMLCALL on_start(void *ud, const XML_Char *qname, const XML_Char **a
     }
     size_t n = strlen(qname), ln = n;
     const char *name = qname;
+    if (b->batch) {
+        int event = IS(qname, n, "Event");
+        if (event != (b->depth == 1)) {
+            hai_builder_batch_stop(b);
+            return;
+        }
+        if (event)
+            b->ev_start = XML_GetCurrentByteIndex(b->xp);
+    }
     if (b->cap != CAP_NONE) {
         /* An element inside a captured one: under UserData the outer one was
          * not a leaf, so drop it and capture the inner one instead; elsewhere
@@ -386,14 +395,23 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
         b->complete = 1;
         if (!(b->rec.has & HAI_HAS_EVENT_ID))
             b->error_message = "the event has no valid System/EventID";
+        if (b->batch && !b->batch_stopped && !b->error)
+            b->on_event(b, b->event_ctx);
     }
 }
 
 static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
 {
     hai_builder *b = ud;
-    if (b->cap == CAP_NONE)
+    if (b->cap == CAP_NONE) {
+        if (b->depth == 0 && b->batch) /* between events: white space only */
+            for (int i = 0; i < len; i++)
+                if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r') {
+                    hai_builder_batch_stop(b);
+                    break;
+                }
         return;
+    }
     size_t n = (size_t)len;
     if (b->text.len - b->cap_start + n > b->max_field) {
         fail(b, HA_ERR_FIELD_TOO_LARGE, "a value exceeds the bytes-per-field limit");
@@ -429,6 +447,33 @@ static void XMLCALL on_entity_decl(void *ud, const XML_Char *name, int is_param,
     fail(ud, HA_ERR_DTD, "an entity declaration is not allowed");
 }
 
+/* In a batch, a comment, processing instruction or CDATA section may hide
+ * an `</Event>` that the one-event path's framer would have ended an event
+ * at: the batch stops, and that path takes over. */
+static void XMLCALL on_comment(void *ud, const XML_Char *data)
+{
+    (void)data;
+    hai_builder *b = ud;
+    if (b->batch)
+        hai_builder_batch_stop(b);
+}
+
+static void XMLCALL on_pi(void *ud, const XML_Char *target, const XML_Char *data)
+{
+    (void)target;
+    on_comment(ud, data);
+}
+
+static void XMLCALL on_cdata(void *ud) { on_comment(ud, NULL); }
+
+void hai_builder_batch_stop(hai_builder *b)
+{
+    if (!b->batch_stopped) {
+        b->batch_stopped = 1;
+        XML_StopParser(b->xp, XML_FALSE);
+    }
+}
+
 void hai_builder_init(hai_builder *b, const ha_allocator *a, size_t max_field, unsigned max_depth)
 {
     memset(b, 0, sizeof *b);
@@ -453,11 +498,15 @@ void hai_builder_attach(hai_builder *b, XML_Parser xp)
     b->in_root = 0;
     b->depth = 0;
     b->cap = CAP_NONE;
+    b->batch = b->batch_stopped = 0;
     XML_SetUserData(xp, b);
     XML_SetElementHandler(xp, on_start, on_end);
     XML_SetCharacterDataHandler(xp, on_text);
     XML_SetStartDoctypeDeclHandler(xp, on_doctype);
     XML_SetEntityDeclHandler(xp, on_entity_decl);
+    XML_SetCommentHandler(xp, on_comment);
+    XML_SetProcessingInstructionHandler(xp, on_pi);
+    XML_SetStartCdataSectionHandler(xp, on_cdata);
     XML_SetParamEntityParsing(xp, XML_PARAM_ENTITY_PARSING_NEVER);
 }
 

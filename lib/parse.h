@@ -39,12 +39,26 @@ typedef struct hai_builder {
     const char *error_message; /* static */
     hai_warning warnings[HAI_MAX_PENDING_WARNINGS];
     unsigned nwarnings;
+
+    /* Batch mode: the reader hands expat a run of events in one call. Each
+     * event that ends calls on_event (from inside expat); anything the
+     * one-event path would treat differently (a name other than Event at
+     * depth 1, an element named Event inside one, text other than white
+     * space between events, a comment, processing instruction or CDATA
+     * section anywhere) stops the parser with batch_stopped set. */
+    int batch;
+    int batch_stopped;
+    XML_Index ev_start; /* expat's byte index of the current `<Event` */
+    void (*on_event)(struct hai_builder *b, void *ctx);
+    void *event_ctx;
 } hai_builder;
 
 void hai_builder_init(hai_builder *b, const ha_allocator *a, size_t max_field, unsigned max_depth);
 void hai_builder_free(hai_builder *b);
 /* Install the handlers on `xp` (again after every XML_ParserReset). */
 void hai_builder_attach(hai_builder *b, XML_Parser xp);
+/* Stop a batch: the parser stops, and batch_stopped is set. */
+void hai_builder_batch_stop(hai_builder *b);
 /* Forget a partial event (after a parse error). */
 void hai_builder_abandon(hai_builder *b);
 /* Point the record at the finished text and pairs. */

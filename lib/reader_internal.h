@@ -31,4 +31,10 @@ int hai_reader_deliver_diag(ha_reader *main, const ha_diag *diag);
 void hai_reader_add_counts(ha_reader *main, uint64_t bytes, uint64_t filtered);
 int hai_reader_busy(ha_reader *r, int busy);
 
+/* Whether runs of events may go to expat in one call (on by default). The
+ * records and diagnostics are the same either way; tests compare them. */
+void hai_reader_set_batching(ha_reader *r, int on);
+/* How many events batches delivered. */
+uint64_t hai_reader_batched(const ha_reader *r);
+
 #endif

@@ -1,5 +1,6 @@
 /* The reader on any bytes, in any chunking. Oracle: every chunking gives the
- * same records and diagnostics as the whole buffer at once, and every
+ * same records and diagnostics as the whole buffer at once, parsing runs of
+ * events in one expat call gives the same as one event per call, and every
  * record's JSON is well-formed. */
 #include <string.h>
 
@@ -7,6 +8,7 @@
 
 #include "fuzz.h"
 #include "json_check.h"
+#include "reader_internal.h"
 
 typedef struct {
     uint64_t hash;
@@ -71,7 +73,7 @@ static int on_diag(const ha_diag *g, void *ud)
     return 0;
 }
 
-static digest run(const uint8_t *data, size_t size, unsigned seed)
+static digest run(const uint8_t *data, size_t size, unsigned seed, int batching)
 {
     digest d = {1469598103934665603u, 0, 0, NULL, 0};
     ha_reader_options o = HA_READER_OPTIONS_INIT;
@@ -83,6 +85,7 @@ static digest run(const uint8_t *data, size_t size, unsigned seed)
     o.max_depth = 16;
     ha_reader *r;
     FUZZ_ASSERT(ha_reader_new(&o, &r) == HA_OK);
+    hai_reader_set_batching(r, batching);
     size_t i = 0;
     while (i < size) {
         size_t n = seed == 0 ? size : 1 + (seed = seed * 1103515245u + 12345u) % 97;
@@ -101,10 +104,14 @@ static digest run(const uint8_t *data, size_t size, unsigned seed)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    digest whole = run(data, size, 0);
-    digest parts = run(data, size, size ? data[0] | 1u : 1u);
+    digest whole = run(data, size, 0, 1);
+    digest parts = run(data, size, size ? data[0] | 1u : 1u, 1);
+    digest single = run(data, size, 0, 0);
     FUZZ_ASSERT(whole.records == parts.records);
     FUZZ_ASSERT(whole.diags == parts.diags);
     FUZZ_ASSERT(whole.hash == parts.hash);
+    FUZZ_ASSERT(whole.records == single.records);
+    FUZZ_ASSERT(whole.diags == single.diags);
+    FUZZ_ASSERT(whole.hash == single.hash);
     return 0;
 }

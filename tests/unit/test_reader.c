@@ -4,6 +4,7 @@
 
 #include "check.h"
 #include "collect.h"
+#include "reader_internal.h"
 
 #include <stdatomic.h>
 
@@ -751,6 +752,128 @@ static void test_api_edges(void)
     CHECK_INT(ha_version_number(), HA_VERSION_NUMBER);
 }
 
+
+/* ---- many events per expat call ------------------------------------------- */
+
+/* Runs of events go to expat in one call; anything the one-event path would
+ * treat differently must give exactly what that path gives. Each stream is
+ * read whole with batches and without, and in random chunks with batches;
+ * `min_batched` says how many events batches must at least have delivered
+ * (so that the comparison is not between two one-event runs). */
+static uint64_t run_batching(const char *data, size_t len, int batching, size_t chunk, size_t max_event,
+                             int stop_after, result *res)
+{
+    ha_reader_options o = HA_READER_OPTIONS_INIT;
+    o.on_record = on_record;
+    o.on_diag = on_diag;
+    o.userdata = res;
+    o.max_event_bytes = max_event;
+    res->stop_after = stop_after;
+    ha_reader *r;
+    CHECK_INT(ha_reader_new(&o, &r), HA_OK);
+    hai_reader_set_batching(r, batching);
+    size_t i = 0;
+    while (i < len) {
+        size_t n = chunk == 0 ? len : 1 + rnd() % chunk;
+        if (n > len - i)
+            n = len - i;
+        int rc = ha_reader_feed(r, data + i, n);
+        while (rc == 7) /* stopped by the callback: go on */
+            rc = ha_reader_feed(r, NULL, 0);
+        CHECK_INT(rc, HA_OK);
+        i += n;
+    }
+    int rc;
+    while ((rc = ha_reader_finish(r)) == 7)
+        ;
+    CHECK_INT(rc, HA_OK);
+    uint64_t batched = hai_reader_batched(r);
+    ha_reader_free(r);
+    return batched;
+}
+
+static void batch_case(const char *name, const str *b, size_t max_event, uint64_t min_batched)
+{
+    for (int stop_after = 0; stop_after <= 3; stop_after += 3) {
+        result single = {0}, whole = {0}, parts = {0};
+        run_batching(b->s, b->n, 0, 0, max_event, stop_after, &single);
+        uint64_t batched = run_batching(b->s, b->n, 1, 0, max_event, stop_after, &whole);
+        run_batching(b->s, b->n, 1, 700, max_event, stop_after, &parts);
+        if (!same_result(&single, &whole) || !same_result(&single, &parts) || batched < min_batched) {
+            fprintf(stderr, "batching, %s (stop after %d): %zu/%zu/%zu records, %zu/%zu/%zu diagnostics, %llu batched\n",
+                    name, stop_after, single.nrecords, whole.nrecords, parts.nrecords, single.ndiags, whole.ndiags,
+                    parts.ndiags, (unsigned long long)batched);
+            CHECK(0);
+        }
+        result_free(&single);
+        result_free(&whole);
+        result_free(&parts);
+    }
+}
+
+static void test_batching(void)
+{
+    static const struct {
+        const char *name, *between, *inside;
+        int expect_batched; /* the events around the odd one still go in batches */
+    } cases[] = {
+        {"clean", "\n", "", 1},
+        {"CRLF", "\r\n", "", 1},
+        {"a comment between", "<!-- x -->", "", 1},
+        {"a comment hiding </Event>", "\n", "<!-- </Event> -->", 1},
+        {"CDATA hiding </Event>", "\n", "<Data Name='C'><![CDATA[</Event>]]></Data>", 1},
+        {"a processing instruction", "<?pi </Event>?>", "", 1},
+        {"an element named Event inside", "\n", "<Event><EventID>1</EventID></Event>", 1},
+        {"text between", "\nnot xml\n", "", 1},
+        {"Event Viewer's prefix", "\n- ", "", 1},
+        {"a character XML forbids", "\n", "<Data Name='X'>a\x01" "b</Data>", 1},
+        {"a bad System value", "\n", "<Data Name='X'>y</Data></EventData><System><Version>z</Version></System><EventData>", 1},
+        {"an XML declaration between", "<?xml version='1.0'?>", "", 1},
+        {"a DOCTYPE between", "<!DOCTYPE x>", "", 1},
+        {"an Events root", "</Events><Events>", "", 1},
+        {"a broken tag", "\n", "<Data Name='X'>a</Dat></Data>", 1},
+        {"an attribute hiding </Event>", "\n", "<Data Name='</Event>'>a</Data>", 1},
+        {"an entity", "&amp;", "", 1},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        /* 60 events; every twentieth has the odd part inside it and before it */
+        str b = {0};
+        for (int i = 1; i <= 60; i++) {
+            char t[256];
+            int odd = i % 20 == 7;
+            snprintf(t, sizeof t, "%s%d</EventRecordID><Computer>DC1</Computer></System><EventData>",
+                     small_event_head, i);
+            if (odd)
+                puts_(&b, cases[c].between);
+            puts_(&b, t);
+            if (odd)
+                puts_(&b, cases[c].inside);
+            puts_(&b, "<Data Name='MinPasswordAge'>v</Data></EventData></Event>\n");
+        }
+        batch_case(cases[c].name, &b, HA_DEFAULT_MAX_EVENT_BYTES, cases[c].expect_batched);
+        free(b.s);
+    }
+    /* an event over the size limit among small ones; a stream cut inside an event */
+    str b = {0};
+    for (int i = 1; i <= 30; i++)
+        small_event(&b, i, i == 10 ? "0123456789012345678901234567890123456789" : "v");
+    batch_case("an event over the limit", &b, 300, 1);
+    b.n -= 30;
+    batch_case("the stream ends inside an event", &b, HA_DEFAULT_MAX_EVENT_BYTES, 1);
+    free(b.s);
+    /* events without an EventID, or self-closing */
+    str e = {0};
+    for (int i = 1; i <= 30; i++) {
+        if (i == 5)
+            puts_(&e, "<Event/>\n");
+        if (i == 9)
+            puts_(&e, "<Event><System><Computer>H</Computer></System></Event>\n");
+        small_event(&e, i, "v");
+    }
+    batch_case("events without an EventID", &e, HA_DEFAULT_MAX_EVENT_BYTES, 1);
+    free(e.s);
+}
+
 int main(void)
 {
     test_forms();
@@ -765,5 +888,6 @@ int main(void)
     test_reentrancy();
     test_filter();
     test_parallel();
+    test_batching();
     return check_done();
 }
