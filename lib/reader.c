@@ -416,6 +416,7 @@ static int dispatch(ha_reader *r, const char *win, size_t s, size_t n, size_t *r
             return rc;
         XML_Index idx0 = r->xp_fed;
         expat_alloc = &r->alloc;
+        b->complete = 0; /* not the last event's: this one may never open (`<Event a='/>`) */
         enum XML_Status st = XML_Parse(r->xp, ev, (int)n, XML_FALSE);
         r->xp_fed += (XML_Index)n;
         if (st == XML_STATUS_OK && b->complete) {

@@ -874,6 +874,31 @@ static void test_batching(void)
     free(e.s);
 }
 
+/* An event whose start tag never closes (the framer takes `<Event a='/>` for
+ * a whole empty event): an error, not the previous event again. */
+static void test_unclosed_start_tag(void)
+{
+    str b = {0};
+    small_event(&b, 1, "v");
+    size_t bad_at = b.n;
+    puts_(&b, "<Event a='/>\n");
+    small_event(&b, 2, "v");
+    for (int batching = 0; batching <= 1; batching++) {
+        result res = {0};
+        run_batching(b.s, b.n, batching, 0, HA_DEFAULT_MAX_EVENT_BYTES, 0, &res);
+        CHECK_INT(res.nrecords, 2);
+        CHECK(strstr(res.records.s, "\"record_id\":1,") != NULL);
+        CHECK(strstr(res.records.s, "\"record_id\":2,") != NULL);
+        CHECK_INT(res.ndiags, 1);
+        if (res.ndiags == 1) {
+            CHECK_INT(res.diags[0].code, HA_ERR_XML);
+            CHECK_INT(res.diags[0].event_offset, bad_at);
+        }
+        result_free(&res);
+    }
+    free(b.s);
+}
+
 int main(void)
 {
     test_forms();
@@ -889,5 +914,6 @@ int main(void)
     test_filter();
     test_parallel();
     test_batching();
+    test_unclosed_start_tag();
     return check_done();
 }
