@@ -25,6 +25,16 @@ static const unsigned char hex_value[256] = {
 
 int hai_parse_uint(const char *s, size_t len, uint64_t *out)
 {
+    if (len - 1 < 19) { /* the common case first: 1 to 19 decimal digits, nothing else */
+        uint64_t v = 0;
+        size_t i = 0;
+        for (unsigned d; i < len && (d = (unsigned)(s[i] - '0')) <= 9; i++)
+            v = v * 10 + d;
+        if (i == len) {
+            *out = v;
+            return HA_OK;
+        }
+    }
     trim(&s, &len);
     if (len == 0 || (len == 1 && s[0] == '-'))
         return HA_ERR_NOT_FOUND;

@@ -241,6 +241,15 @@ static int section_of(const char *name, size_t n)
     return SEC_OTHER;
 }
 
+/* The NUL-terminated name is `Event` or `Data`: byte by byte, so that a
+ * shorter name ends the comparison (no strlen, no read past it). */
+static inline int is_event(const char *s)
+{
+    return s[0] == 'E' && s[1] == 'v' && s[2] == 'e' && s[3] == 'n' && s[4] == 't' && !s[5];
+}
+
+static inline int is_data(const char *s) { return s[0] == 'D' && s[1] == 'a' && s[2] == 't' && s[3] == 'a' && !s[4]; }
+
 static void XMLCALL on_start(void *ud, const XML_Char *qname, const XML_Char **atts)
 {
     hai_builder *b = ud;
@@ -252,10 +261,8 @@ static void XMLCALL on_start(void *ud, const XML_Char *qname, const XML_Char **a
         fail(b, HA_ERR_TOO_DEEP, "elements nest deeper than the depth limit");
         return;
     }
-    size_t n = strlen(qname), ln = n;
-    const char *name = qname;
     if (b->batch) {
-        int event = IS(qname, n, "Event");
+        int event = is_event(qname);
         if (event != (b->depth == 1)) {
             hai_builder_batch_stop(b);
             return;
@@ -273,14 +280,25 @@ static void XMLCALL on_start(void *ud, const XML_Char *qname, const XML_Char **a
         b->text.len = b->pairs[b->npairs].name;
         b->cap = CAP_NONE;
     }
-    switch (b->depth) {
-    case 1:
+    if (b->depth == 1) {
         hai_record_clear(&b->rec);
         b->text.len = 0;
         b->npairs = 0;
         b->section = SEC_NONE;
         b->complete = 0;
         return;
+    }
+    if (b->depth == 3 && b->section == SEC_EVENTDATA && is_data(qname)) { /* most elements */
+        const char *dn = attr(atts, "Name");
+        if (dn)
+            begin_pair(b, dn, strlen(dn));
+        else
+            begin_pair(b, "", 0);
+        return;
+    }
+    size_t n = strlen(qname), ln = n;
+    const char *name = qname;
+    switch (b->depth) {
     case 2:
         b->section = section_of(name, n);
         if (b->section == SEC_OTHER && (name = local_name(qname, &ln)) != qname)
@@ -291,7 +309,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *qname, const XML_Char **a
             if (!system_element(b, name, n, atts) && (name = local_name(qname, &ln)) != qname)
                 system_element(b, name, ln, atts);
         } else if (b->section == SEC_EVENTDATA) {
-            if (IS(name, n, "Data") || ((name = local_name(qname, &ln)) != qname && IS(name, ln, "Data"))) {
+            if ((name = local_name(qname, &ln)) != qname && IS(name, ln, "Data")) {
                 const char *dn = attr(atts, "Name");
                 if (dn)
                     begin_pair(b, dn, strlen(dn));
