@@ -42,14 +42,17 @@ enum step { S_CONTINUE, S_NEED_MORE, S_STOP };
  * median of 21 paired runs of ha_bench correlate on 200 MB). */
 #define READ_CHUNK ((size_t)256 << 10)
 #define MAX_EVENT_CAP ((size_t)1 << 29) /* x3 after repairs still fits an int */
-/* A batch (many events in one expat call) spans at most this much, and its
- * end, the last `</Event>`, is looked for in its last BATCH_TAIL bytes. */
-#define BATCH_MAX ((size_t)256 << 10)
-#define BATCH_TAIL ((size_t)64 << 10)
-/* After a batch that delivered nothing, events go one at a time for this
- * many bytes, so that a stream the batch path cannot take (comments between
- * events, Event Viewer's `- ` prefixes) is not parsed twice. */
-#define BATCH_BACKOFF ((uint64_t)64 << 10)
+/* A batch (many events in one expat call) spans at most this much: expat
+ * copies it into its own buffer. 32 KB ran as fast as 256 KB. */
+#define BATCH_MAX ((size_t)32 << 10)
+/* After a batch that stopped with fewer than BATCH_USEFUL events, events go
+ * one at a time for a while: 64 KB, doubled each time up to 4 MB, and back
+ * to 64 KB after a batch that did not stop. A stream the batch path cannot
+ * take (evtx_dump's `Record N` lines, comments between events, Event
+ * Viewer's `- ` prefixes) thus costs next to nothing more than before. */
+#define BATCH_USEFUL 4
+#define BATCH_BACKOFF_MIN ((uint64_t)64 << 10)
+#define BATCH_BACKOFF_MAX ((uint64_t)4 << 20)
 
 /* A replacement made by the sanitizer: `clean_len` bytes at `clean_at` in
  * the clean copy stand for `orig_len` bytes at `orig_at` in the event. */
@@ -102,7 +105,10 @@ struct ha_reader {
 
     int batching;         /* events may be parsed many to an expat call */
     uint64_t batch_after; /* not before this stream offset */
+    uint64_t batch_backoff;
     uint64_t batched;     /* events delivered by batches (for tests) */
+    int batch_skip;       /* the next event goes on its own */
+    int drop_nomem;       /* a batch ran out of memory: drop the next event */
 };
 
 /* expat's memory functions take no context, so the reader's allocator is
@@ -398,6 +404,10 @@ static int dispatch(ha_reader *r, const char *win, size_t s, size_t n, size_t *r
     const size_t n0 = n; /* n becomes the repaired copy's length */
     int deliver = 1;
     *resume = s + n;
+    if (r->drop_nomem) { /* a batch ran out of memory in this event */
+        r->drop_nomem = 0;
+        return HA_ERR_NOMEM;
+    }
     if (r->filter) {
         int64_t id = peek_event_id(win + s, n);
         if (id >= 0 && !wanted(r, id)) {
@@ -490,8 +500,6 @@ static int dispatch(ha_reader *r, const char *win, size_t s, size_t n, size_t *r
 
 /* ---- many events at once ------------------------------------------------ */
 
-static enum step stop(ha_reader *r, int rc);
-
 /* Most streams are runs of well-formed events with white space between
  * them. Such a run is handed to expat in one call, without the framer's
  * scan for each `</Event>`: each event is delivered as it ends, from inside
@@ -506,58 +514,73 @@ struct batch {
     size_t start;   /* window offset of the batch's first byte */
     XML_Index idx0; /* expat's byte index of that byte */
     size_t done;    /* window offset after the last event delivered */
-    int rc;         /* a record callback's stop value */
+    size_t delivered;
+    int rc; /* a record callback's stop value */
 };
 
 static void batch_event(hai_builder *b, void *ctx)
 {
     struct batch *bt = ctx;
     ha_reader *r = bt->r;
+    const char *win = bt->win;
     size_t from = bt->start + (size_t)(b->ev_start - bt->idx0);
     size_t to = bt->start + (size_t)(XML_GetCurrentByteIndex(r->xp) - bt->idx0) +
                 (size_t)XML_GetCurrentByteCount(r->xp);
-    if (b->nwarnings || !(b->rec.has & HAI_HAS_EVENT_ID) || to - from > r->max_event) {
+    int clean = !b->nwarnings && (b->rec.has & HAI_HAS_EVENT_ID) && to - from <= r->max_event;
+    /* The framer reports any byte between events but white space (expat
+     * would have passed `&#32;` as a space), and takes the first `/>` after
+     * `<Event` for the end of an empty event (`<Event a='/>'>`). */
+    for (size_t k = bt->done; clean && k < from; k++)
+        clean = is_ws(win[k]);
+    const char *gt = memchr(win + from, '>', to - from);
+    if (!clean || gt[-1] == '/') {
         hai_builder_batch_stop(b);
         return;
     }
     hai_builder_finish(b);
-    count_to(r, bt->win, r->base + from);
+    count_to(r, win, r->base + from);
     b->rec.offset = r->base + from;
     b->rec.line = r->line;
     r->counters[HA_COUNT_EVENTS]++;
     r->batched++;
     bt->done = to;
+    bt->delivered++;
     int rc = r->on_record ? r->on_record(&b->rec, r->userdata) : 0;
+    expat_alloc = &r->alloc; /* the callback may have used another reader */
     if (rc) {
         bt->rc = rc;
         hai_builder_batch_stop(b);
     }
 }
 
-/* Window offset just past the last `</Event>` in win[from, lim), looked
- * for in the last BATCH_TAIL bytes only; 0 when there is none. */
+/* Window offset just past the last `</Event>` in win[from, lim), or 0. */
 static size_t last_event_end(const char *win, size_t from, size_t lim)
 {
-    size_t low = lim - from > BATCH_TAIL ? lim - BATCH_TAIL : from;
-    for (size_t k = lim; k >= low + 8; k--)
+    for (size_t k = lim; k >= from + 8; k--)
         if (win[k - 1] == '>' && memcmp(win + k - 8, "</Event>", 8) == 0)
             return k;
     return 0;
 }
 
 /* Parse the events from the `<Event` at win[*ip] to the last one that ends
- * in the window. *ip moves past the last event delivered (it stays put when
- * none was). S_STOP when a record callback stopped the call. */
+ * within BATCH_MAX bytes. *ip moves past the last event delivered (it stays
+ * put when none was). S_STOP when a record callback stopped the call. When
+ * memory runs out, the event in progress is dropped with HA_ERR_NOMEM, as
+ * the one-event path drops it: the framer frames it, and dispatch() drops
+ * it. */
 static enum step batch(ha_reader *r, const char *win, size_t len, size_t *ip)
 {
     size_t s = *ip, lim = len - s > BATCH_MAX ? s + BATCH_MAX : len;
     size_t e = last_event_end(win, s + 7, lim);
-    if (!e)
+    if (!e) {
+        r->batch_skip = 1; /* not again for this event */
         return S_CONTINUE;
-    int rc = prepare_parser(r);
-    if (rc)
-        return stop(r, rc);
-    struct batch bt = {r, win, s, r->xp_fed, s, 0};
+    }
+    if (prepare_parser(r) != HA_OK) {
+        r->drop_nomem = r->batch_skip = 1;
+        return S_CONTINUE;
+    }
+    struct batch bt = {r, win, s, r->xp_fed, s, 0, 0};
     hai_builder *b = &r->b;
     b->batch = 1;
     b->batch_stopped = 0;
@@ -567,17 +590,26 @@ static enum step batch(ha_reader *r, const char *win, size_t len, size_t *ip)
     enum XML_Status st = XML_Parse(r->xp, win + s, (int)(e - s), XML_FALSE);
     b->batch = 0;
     r->xp_fed += (XML_Index)(e - s);
-    rc = bt.rc;
     if (st != XML_STATUS_OK || b->batch_stopped || b->error || b->depth != 0 || bt.done != e) {
         if (b->error == HA_ERR_NOMEM || (st != XML_STATUS_OK && XML_GetErrorCode(r->xp) == XML_ERROR_NO_MEMORY))
-            rc = HA_ERR_NOMEM; /* the event in progress is read again on the next call */
+            r->drop_nomem = 1;
         r->xp_dirty = 1;
         hai_builder_abandon(b);
-        if (bt.done == s)
-            r->batch_after = r->base + s + BATCH_BACKOFF;
+        r->batch_skip = 1; /* the event that stopped the batch goes on its own */
+        if (bt.delivered < BATCH_USEFUL && !bt.rc) {
+            r->batch_after = r->base + s + r->batch_backoff;
+            if (r->batch_backoff < BATCH_BACKOFF_MAX)
+                r->batch_backoff *= 2;
+        }
+    } else {
+        r->batch_backoff = BATCH_BACKOFF_MIN;
     }
     *ip = bt.done;
-    return rc ? stop(r, rc) : S_CONTINUE;
+    if (bt.rc) {
+        r->stop_rc = bt.rc;
+        return S_STOP;
+    }
+    return S_CONTINUE;
 }
 
 /* ---- framing ------------------------------------------------------------ */
@@ -669,7 +701,9 @@ static enum step outside(ha_reader *r, const char *win, size_t len, int final, s
             if (event_start_at(p, avail)) {
                 count_to(r, win, r->base + i);
                 r->junk = 0;
-                if (r->batching && !r->filter && r->evtx_index < 0 && r->base + i >= r->batch_after) {
+                if (r->batch_skip) {
+                    r->batch_skip = 0;
+                } else if (r->batching && !r->filter && r->evtx_index < 0 && r->base + i >= r->batch_after) {
                     size_t at = i;
                     st = batch(r, win, len, &i);
                     if (st != S_CONTINUE)
@@ -913,6 +947,8 @@ static void reset_stream(ha_reader *r)
     r->junk = 0;
     r->carry.len = 0;
     r->batch_after = 0;
+    r->batch_backoff = BATCH_BACKOFF_MIN;
+    r->batch_skip = r->drop_nomem = 0;
 }
 
 int ha_reader_new(const ha_reader_options *opts, ha_reader **out)

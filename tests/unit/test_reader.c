@@ -834,6 +834,8 @@ static void test_batching(void)
         {"a broken tag", "\n", "<Data Name='X'>a</Dat></Data>", 1},
         {"an attribute hiding </Event>", "\n", "<Data Name='</Event>'>a</Data>", 1},
         {"an entity", "&amp;", "", 1},
+        {"a character reference between", "&#32;", "", 1},
+        {"evtx_dump's record lines", "\nRecord 7\n", "", 1},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         /* 60 events; every twentieth has the odd part inside it and before it */
@@ -872,6 +874,16 @@ static void test_batching(void)
     }
     batch_case("events without an EventID", &e, HA_DEFAULT_MAX_EVENT_BYTES, 1);
     free(e.s);
+    /* `/>` in an attribute of the start tag: the framer takes it for an
+     * empty event */
+    str t = {0};
+    for (int i = 1; i <= 30; i++) {
+        if (i == 9)
+            puts_(&t, "<Event a='/>'><System><EventID>1</EventID></System></Event>\n");
+        small_event(&t, i, "v");
+    }
+    batch_case("/> in the Event tag", &t, HA_DEFAULT_MAX_EVENT_BYTES, 1);
+    free(t.s);
 }
 
 /* An event whose start tag never closes (the framer takes `<Event a='/>` for
@@ -899,6 +911,58 @@ static void test_unclosed_start_tag(void)
     free(b.s);
 }
 
+/* A record callback may use other readers: one that creates, feeds and
+ * frees its own reader must leave the outer reader's allocator in place for
+ * the rest of the outer reader's run of events (under ASan or valgrind, a
+ * use after free otherwise). */
+static int inner_reader(const ha_record *rec, void *ud)
+{
+    (void)rec;
+    ha_reader *inner;
+    CHECK_INT(ha_reader_new(NULL, &inner), HA_OK);
+    str e = {0};
+    small_event(&e, 1, "inner");
+    CHECK_INT(ha_reader_feed(inner, e.s, e.n), HA_OK);
+    CHECK_INT(ha_reader_finish(inner), HA_OK);
+    ha_reader_free(inner);
+    free(e.s);
+    (*(int *)ud)++;
+    return 0;
+}
+
+static void test_reader_inside_callback(void)
+{
+    meter m = {0};
+    ha_allocator a = {m_malloc, m_realloc, m_free, &m};
+    ha_reader_options o = HA_READER_OPTIONS_INIT;
+    o.allocator = &a;
+    o.on_record = inner_reader;
+    int n = 0;
+    o.userdata = &n;
+    str b = {0}, v = {0};
+    for (int i = 1; i <= 20; i++) { /* ever longer names: expat allocates as it goes */
+        for (int k = 0; k < 200; k++)
+            puts_(&v, "x");
+        char t[256];
+        snprintf(t, sizeof t, "%s%d</EventRecordID></System><EventData><Data Name='", small_event_head, i);
+        puts_(&b, t);
+        puts_(&b, v.s);
+        puts_(&b, "'>v</Data><");
+        puts_(&b, v.s);
+        puts_(&b, " a='1'/></EventData></Event>\n");
+    }
+    ha_reader *r;
+    CHECK_INT(ha_reader_new(&o, &r), HA_OK);
+    CHECK_INT(ha_reader_feed(r, b.s, b.n), HA_OK);
+    CHECK_INT(ha_reader_finish(r), HA_OK);
+    CHECK_INT(n, 20);
+    CHECK(hai_reader_batched(r) > 0);
+    ha_reader_free(r);
+    CHECK_INT(atomic_load(&m.now), 0);
+    free(b.s);
+    free(v.s);
+}
+
 int main(void)
 {
     test_forms();
@@ -915,5 +979,6 @@ int main(void)
     test_parallel();
     test_batching();
     test_unclosed_start_tag();
+    test_reader_inside_callback();
     return check_done();
 }
