@@ -108,7 +108,8 @@ struct ha_reader {
     uint64_t batch_backoff;
     uint64_t batched;     /* events delivered by batches (for tests) */
     int batch_skip;       /* the next event goes on its own */
-    int drop_nomem;       /* a batch ran out of memory: drop the next event */
+    int batch_off;        /* memory for a batch could not be had: none in this stream */
+    uint64_t drop_at;     /* a batch ran out of memory in the event here: drop it */
 };
 
 /* expat's memory functions take no context, so the reader's allocator is
@@ -404,9 +405,11 @@ static int dispatch(ha_reader *r, const char *win, size_t s, size_t n, size_t *r
     const size_t n0 = n; /* n becomes the repaired copy's length */
     int deliver = 1;
     *resume = s + n;
-    if (r->drop_nomem) { /* a batch ran out of memory in this event */
-        r->drop_nomem = 0;
-        return HA_ERR_NOMEM;
+    if (r->ev_off >= r->drop_at) { /* a batch ran out of memory in this event */
+        int drop = r->ev_off == r->drop_at;
+        r->drop_at = UINT64_MAX;
+        if (drop)
+            return HA_ERR_NOMEM;
     }
     if (r->filter) {
         int64_t id = peek_event_id(win + s, n);
@@ -576,8 +579,9 @@ static enum step batch(ha_reader *r, const char *win, size_t len, size_t *ip)
         r->batch_skip = 1; /* not again for this event */
         return S_CONTINUE;
     }
-    if (prepare_parser(r) != HA_OK) {
-        r->drop_nomem = r->batch_skip = 1;
+    if (prepare_parser(r) != HA_OK) { /* as the one-event path would, drop this event */
+        r->drop_at = r->base + s;
+        r->batch_skip = 1;
         return S_CONTINUE;
     }
     struct batch bt = {r, win, s, r->xp_fed, s, 0, 0};
@@ -586,13 +590,24 @@ static enum step batch(ha_reader *r, const char *win, size_t len, size_t *ip)
     b->batch_stopped = 0;
     b->on_event = batch_event;
     b->event_ctx = &bt;
+    b->ev_start = -1;
     expat_alloc = &r->alloc;
     enum XML_Status st = XML_Parse(r->xp, win + s, (int)(e - s), XML_FALSE);
     b->batch = 0;
     r->xp_fed += (XML_Index)(e - s);
     if (st != XML_STATUS_OK || b->batch_stopped || b->error || b->depth != 0 || bt.done != e) {
-        if (b->error == HA_ERR_NOMEM || (st != XML_STATUS_OK && XML_GetErrorCode(r->xp) == XML_ERROR_NO_MEMORY))
-            r->drop_nomem = 1;
+        if (b->error == HA_ERR_NOMEM || (st != XML_STATUS_OK && XML_GetErrorCode(r->xp) == XML_ERROR_NO_MEMORY)) {
+            size_t from = b->ev_start < 0 ? s : s + (size_t)(b->ev_start - bt.idx0);
+            if (b->ev_start >= 0 && from >= bt.done) {
+                r->drop_at = r->base + from; /* as the one-event path would, drop the event in progress */
+            } else { /* no event in progress: expat's buffer for the run */
+                r->batch_off = 1;
+                int rc = report(r, win, HA_ERR_NOMEM, 1, "out of memory for a run of events: reading them one at a time",
+                                r->base + bt.done, r->base + bt.done);
+                if (rc && !bt.rc)
+                    bt.rc = rc;
+            }
+        }
         r->xp_dirty = 1;
         hai_builder_abandon(b);
         r->batch_skip = 1; /* the event that stopped the batch goes on its own */
@@ -703,7 +718,8 @@ static enum step outside(ha_reader *r, const char *win, size_t len, int final, s
                 r->junk = 0;
                 if (r->batch_skip) {
                     r->batch_skip = 0;
-                } else if (r->batching && !r->filter && r->evtx_index < 0 && r->base + i >= r->batch_after) {
+                } else if (r->batching && !r->batch_off && !r->filter && r->evtx_index < 0 &&
+                           r->base + i >= r->batch_after) {
                     size_t at = i;
                     st = batch(r, win, len, &i);
                     if (st != S_CONTINUE)
@@ -948,7 +964,8 @@ static void reset_stream(ha_reader *r)
     r->carry.len = 0;
     r->batch_after = 0;
     r->batch_backoff = BATCH_BACKOFF_MIN;
-    r->batch_skip = r->drop_nomem = 0;
+    r->batch_skip = r->batch_off = 0;
+    r->drop_at = UINT64_MAX;
 }
 
 int ha_reader_new(const ha_reader_options *opts, ha_reader **out)

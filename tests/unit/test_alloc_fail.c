@@ -652,6 +652,18 @@ static void check_last_diag(run *r, const ha_reader *rd, const char *call)
                      " bytes given", call, ha_diag_code(d), ha_diag_message(d), ha_diag_offset(d), fed);
 }
 
+/* Out of memory may also surface as a warning: a reader that cannot have
+ * the memory to parse a run of events in one call says so and goes on one
+ * event at a time, losing nothing. */
+static unsigned long nomem_warnings;
+static int count_nomem_warning(const ha_diag *d, void *ud)
+{
+    (void)ud;
+    if (ha_diag_code(d) == HA_ERR_NOMEM && ha_diag_is_warning(d))
+        nomem_warnings++;
+    return 0;
+}
+
 /* Read (or feed) a file through a reader into a correlator. */
 static void run_reader(run *r, const input *in, int variant)
 {
@@ -664,7 +676,9 @@ static void run_reader(run *r, const input *in, int variant)
         return;
     ha_reader_options o = HA_READER_OPTIONS_INIT;
     o.on_record = ha_correlator_on_record;
+    o.on_diag = count_nomem_warning;
     o.userdata = corr; /* diagnostics: the reader's counters, read after */
+    nomem_warnings = 0;
     o.allocator = &r->alloc;
     o.flags = in->filter ? HA_READER_STRICT : 0;
     ha_reader *rd = (ha_reader *)(void *)&sentinel;
@@ -701,6 +715,7 @@ static void run_reader(run *r, const input *in, int variant)
     }
     r->errors = ha_reader_count(rd, HA_COUNT_ERRORS);
     r->warnings = ha_reader_count(rd, HA_COUNT_WARNINGS);
+    r->nomem += nomem_warnings;
     flush_correlator(r, corr);
     r->ctr->phase = "ha_reader_free";
     ha_reader_free(rd);

@@ -963,6 +963,84 @@ static void test_reader_inside_callback(void)
     free(v.s);
 }
 
+/* An allocator that refuses any block over 8000 bytes (with a context:
+ * only when a block grows). */
+static void *cap_malloc(size_t n, void *ctx) { return n > 8000 && !ctx ? NULL : malloc(n); }
+static void *cap_realloc(void *p, size_t n, void *ctx)
+{
+    (void)ctx;
+    return n > 8000 ? NULL : realloc(p, n);
+}
+static void cap_free(void *p, void *ctx)
+{
+    (void)ctx;
+    free(p);
+}
+
+static uint64_t run_capped(const str *b, int batching, size_t max_event, int grow_only, result *res)
+{
+    ha_allocator a = {cap_malloc, cap_realloc, cap_free, grow_only ? &a : NULL};
+    ha_reader_options o = HA_READER_OPTIONS_INIT;
+    o.allocator = &a;
+    o.on_record = on_record;
+    o.on_diag = on_diag;
+    o.userdata = res;
+    o.max_event_bytes = max_event;
+    ha_reader *r;
+    CHECK_INT(ha_reader_new(&o, &r), HA_OK);
+    hai_reader_set_batching(r, batching);
+    CHECK_INT(ha_reader_feed(r, b->s, b->n), HA_OK);
+    CHECK_INT(ha_reader_finish(r), HA_OK);
+    uint64_t batched = hai_reader_batched(r);
+    ha_reader_free(r);
+    return batched;
+}
+
+/* Memory for a run of events that cannot be had: the reader says so in a
+ * warning and reads the events one at a time, losing none; an event a batch
+ * could not finish is dropped as the one-event path drops it, and only that
+ * event (not the next one to be parsed, when the framer itself rejects it). */
+static void test_batch_memory(void)
+{
+    str b = {0};
+    for (int i = 1; i <= 40; i++)
+        small_event(&b, i, "0123456789012345678901234567890123456789012345678901234567890123456789");
+    result single = {0}, batched = {0};
+    run_capped(&b, 0, HA_DEFAULT_MAX_EVENT_BYTES, 0, &single);
+    CHECK_INT(run_capped(&b, 1, HA_DEFAULT_MAX_EVENT_BYTES, 0, &batched), 0);
+    CHECK_INT(single.nrecords, 40);
+    CHECK_INT(batched.nrecords, 40);
+    CHECK(single.records.n == batched.records.n && memcmp(single.records.s, batched.records.s, single.records.n) == 0);
+    CHECK_INT(single.ndiags, 0);
+    CHECK_INT(batched.ndiags, 1);
+    if (batched.ndiags == 1) {
+        CHECK_INT(batched.diags[0].code, HA_ERR_NOMEM);
+        CHECK_INT(batched.diags[0].warning, 1);
+    }
+    result_free(&single);
+    result_free(&batched);
+    free(b.s);
+
+    /* a small event, one too large for the reader (and for the allocator),
+     * then two small ones */
+    str t = {0}, big = {0};
+    for (int k = 0; k < 9000; k++)
+        puts_(&big, "x");
+    small_event(&t, 1, "v");
+    small_event(&t, 2, big.s);
+    small_event(&t, 3, "v");
+    small_event(&t, 4, "v");
+    result one = {0}, many = {0};
+    run_capped(&t, 0, 5000, 1, &one);
+    run_capped(&t, 1, 5000, 1, &many);
+    CHECK_INT(one.nrecords, 3);
+    CHECK(same_result(&one, &many));
+    result_free(&one);
+    result_free(&many);
+    free(t.s);
+    free(big.s);
+}
+
 int main(void)
 {
     test_forms();
@@ -980,5 +1058,6 @@ int main(void)
     test_batching();
     test_unclosed_start_tag();
     test_reader_inside_callback();
+    test_batch_memory();
     return check_done();
 }
