@@ -124,7 +124,6 @@ ha_field hai_field_lookup(const char *name, size_t len)
         return (ha_field)f;
     return HA_FIELD_NONE;
 }
-#undef IS
 
 const char *ha_field_name(ha_field field)
 {

@@ -250,6 +250,16 @@ static inline int is_event(const char *s)
 
 static inline int is_data(const char *s) { return s[0] == 'D' && s[1] == 'a' && s[2] == 't' && s[3] == 'a' && !s[4]; }
 
+/* A `<Data Name='...'>` under EventData: a pair named by the attribute. */
+static void data_pair(hai_builder *b, const XML_Char **atts)
+{
+    const char *dn = attr(atts, "Name");
+    if (dn)
+        begin_pair(b, dn, strlen(dn));
+    else
+        begin_pair(b, "", 0);
+}
+
 static void XMLCALL on_start(void *ud, const XML_Char *qname, const XML_Char **atts)
 {
     hai_builder *b = ud;
@@ -289,11 +299,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *qname, const XML_Char **a
         return;
     }
     if (b->depth == 3 && b->section == SEC_EVENTDATA && is_data(qname)) { /* most elements */
-        const char *dn = attr(atts, "Name");
-        if (dn)
-            begin_pair(b, dn, strlen(dn));
-        else
-            begin_pair(b, "", 0);
+        data_pair(b, atts);
         return;
     }
     size_t n = strlen(qname), ln = n;
@@ -310,11 +316,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *qname, const XML_Char **a
                 system_element(b, name, ln, atts);
         } else if (b->section == SEC_EVENTDATA) {
             if ((name = local_name(qname, &ln)) != qname && IS(name, ln, "Data")) {
-                const char *dn = attr(atts, "Name");
-                if (dn)
-                    begin_pair(b, dn, strlen(dn));
-                else
-                    begin_pair(b, "", 0);
+                data_pair(b, atts);
             } else {
                 begin_pair(b, name, ln);
             }
@@ -421,15 +423,8 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
 static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
 {
     hai_builder *b = ud;
-    if (b->cap == CAP_NONE) {
-        if (b->depth == 0 && b->batch) /* between events: white space only */
-            for (int i = 0; i < len; i++)
-                if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r') {
-                    hai_builder_batch_stop(b);
-                    break;
-                }
-        return;
-    }
+    if (b->cap == CAP_NONE)
+        return; /* (a batch checks the raw bytes between events itself) */
     size_t n = (size_t)len;
     if (b->text.len - b->cap_start + n > b->max_field) {
         fail(b, HA_ERR_FIELD_TOO_LARGE, "a value exceeds the bytes-per-field limit");

@@ -43,9 +43,9 @@ typedef struct hai_builder {
     /* Batch mode: the reader hands expat a run of events in one call. Each
      * event that ends calls on_event (from inside expat); anything the
      * one-event path would treat differently (a name other than Event at
-     * depth 1, an element named Event inside one, text other than white
-     * space between events, a comment, processing instruction or CDATA
-     * section anywhere) stops the parser with batch_stopped set. */
+     * depth 1, an element named Event inside one, a comment, processing
+     * instruction or CDATA section anywhere) stops the parser with
+     * batch_stopped set; the reader checks the bytes between events. */
     int batch;
     int batch_stopped;
     XML_Index ev_start; /* expat's byte index of the current `<Event` */
