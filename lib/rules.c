@@ -823,13 +823,18 @@ static int check_sequence(ha_rules *rs, const ha_sequence *seq, ha_alert_cb cb, 
  * most) and may not be entered again from its own callback. */
 #define MEMO_PER_CHECK 5
 
+static void begin_check(ha_rules *rs)
+{
+    if (rs->nmemo > MAX_MEMO - MEMO_PER_CHECK)
+        forget_memo(rs);
+    rs->checking = 1;
+}
+
 int ha_rules_check_record(ha_rules *rs, const ha_record *rec, ha_alert_cb cb, void *ud)
 {
     if (!rs || !rec || rs->checking)
         return HA_ERR_INVALID;
-    if (rs->nmemo > MAX_MEMO - MEMO_PER_CHECK)
-        forget_memo(rs);
-    rs->checking = 1;
+    begin_check(rs);
     int rc = check_record(rs, rec, cb, ud);
     rs->checking = 0;
     return rc;
@@ -839,9 +844,7 @@ int ha_rules_check_sequence(ha_rules *rs, const ha_sequence *seq, ha_alert_cb cb
 {
     if (!rs || !seq || rs->checking)
         return HA_ERR_INVALID;
-    if (rs->nmemo > MAX_MEMO - MEMO_PER_CHECK)
-        forget_memo(rs);
-    rs->checking = 1;
+    begin_check(rs);
     int rc = check_sequence(rs, seq, cb, ud);
     rs->checking = 0;
     return rc;
