@@ -43,6 +43,10 @@ void hai_evtx_free(hai_evtx *e);
  * Only diagnostics: the chunks are read whatever it says. */
 int hai_evtx_file_header(hai_evtx *e, const uint8_t *p, size_t n, const hai_evtx_sink *s);
 
+/* The chunk count of a file header read elsewhere (the parallel reader's
+ * workers): p[0, n) as for hai_evtx_file_header, no diagnostics. */
+void hai_evtx_take_header(hai_evtx *e, const uint8_t *p, size_t n);
+
 /* `*next` is where decoding of this chunk goes on: 0 for a new chunk (its
  * header is checked first), and after a stop the offset to resume at.
  * HAI_EVTX_CHUNK_DONE when the chunk is done. */
