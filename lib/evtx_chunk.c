@@ -56,17 +56,18 @@ static int header_diag(const hai_evtx_sink *s, int warning, uint64_t off, const 
     return s->diag(s->ctx, HA_ERR_EVTX, warning, off, UINT64_MAX, HAI_EVTX_NO_RECORD, msg);
 }
 
-void hai_evtx_take_header(hai_evtx *e, const uint8_t *p, size_t n)
+uint64_t hai_evtx_header_chunks(const uint8_t *p, size_t n)
 {
-    e->past_end_said = 0;
-    e->file_chunks = UINT64_MAX;
     if (n >= 128 && memcmp(p, file_signature, 8) == 0 && hai_le32(p + 124) == hai_crc32(0, p, 120))
-        e->file_chunks = hai_le16(p + 42);
+        return hai_le16(p + 42);
+    return UINT64_MAX;
 }
+
+void hai_evtx_set_file_chunks(hai_evtx *e, uint64_t chunks) { e->file_chunks = chunks; }
 
 int hai_evtx_file_header(hai_evtx *e, const uint8_t *p, size_t n, const hai_evtx_sink *s)
 {
-    hai_evtx_take_header(e, p, n);
+    e->file_chunks = hai_evtx_header_chunks(p, n);
     if (n < 128)
         return header_diag(s, 0, 0, "the file ends inside its header");
     int rc = 0;
@@ -168,12 +169,8 @@ static int begin_chunk(hai_evtx *e, const hai_evtx_sink *s, int *rc)
 static int missing_records(hai_evtx *e, const hai_evtx_sink *s)
 {
     if (memcmp(e->c, chunk_signature, 8) != 0) {
-        if (e->chunk_seen == 0 && e->file_chunks != UINT64_MAX && e->chunk_index >= e->file_chunks) {
-            if (e->past_end_said) /* preallocated space past the log's end */
-                return 0;
-            e->past_end_said = 1;
-            return chunk_diag(e, s, 1, 0, "past the chunks the file header counts, this is no chunk: what follows is read only where it is one");
-        }
+        if (e->chunk_seen == 0 && e->file_chunks != UINT64_MAX && e->chunk_index >= e->file_chunks)
+            return 0; /* preallocated space past the chunks the header counts, holding no record */
         return chunk_diag(e, s, 0, 0, e->chunk_seen ? "this chunk's signature is damaged: the records in it were looked for one by one"
                                                      : "this chunk's signature is damaged and no record was found in it");
     }

@@ -50,7 +50,6 @@ struct hai_evtx {
     int chunk_damage;   /* damage in its records was reported */
     uint64_t chunk_seen; /* records found in it */
     uint64_t file_chunks; /* chunks the file header counts (UINT64_MAX: unknown) */
-    int past_end_said;    /* data past them that is no chunk was reported */
 
     /* templates compiled for this chunk */
     hai_tpl tpl[HAI_TPL_SLOTS];

@@ -1439,3 +1439,15 @@ static int route(ha_reader *r, const void *data, size_t len)
     }
     return r->format == FORMAT_EVTX ? feed_evtx(r, data, len) : feed(r, data, len);
 }
+
+int hai_reader_set_evtx_piece(ha_reader *w, uint64_t first_chunk, uint64_t file_chunks)
+{
+    if (evtx_ready(w) != 0)
+        return HA_ERR_NOMEM;
+    w->format = FORMAT_EVTX;
+    w->evtx.in_header = 0;
+    w->evtx.off = 0;
+    w->evtx.index = first_chunk;
+    hai_evtx_set_file_chunks(w->evtx.dec, file_chunks);
+    return HA_OK;
+}
