@@ -513,6 +513,10 @@ static int compile(hai_evtx *e, size_t *pos, size_t end, int in_tpl, opvec v, in
     if (eid_sub)
         *eid_sub = -1;
     while (!e->error) {
+        if (++e->steps > HAI_EVTX_MAX_STEPS) {
+            fail(e, HA_ERR_EVTX, "the chunk's BinXML expands past what any real chunk needs: its remaining records are skipped");
+            return -1;
+        }
         if (!NEED(p, 1, end)) {
             fail(e, HA_ERR_EVTX, "the BinXML ends before its end-of-stream token");
             return -1;
@@ -769,6 +773,7 @@ void hai_evtx_reset_chunk(hai_evtx *e)
     if (e->ntpl)
         memset(e->tpl, 0, sizeof e->tpl);
     e->ntpl = 0;
+    e->steps = 0;
     e->tpl_nops = 0;
     e->strings.len = 0;
 }
@@ -887,6 +892,10 @@ static void run_ops(hai_evtx *e, hai_op *const *ops, size_t first, size_t n, siz
 {
     size_t end = first + n;
     for (size_t i = first; i < end && !e->error; i++) {
+        if (++e->steps > HAI_EVTX_MAX_STEPS) {
+            fail(e, HA_ERR_EVTX, "the chunk's BinXML expands past what any real chunk needs: its remaining records are skipped");
+            return;
+        }
         hai_op op = (*ops)[i];
         switch (op.kind) {
         case OP_START: {

@@ -35,6 +35,11 @@ typedef struct hai_val {
 
 #define HAI_TPL_SLOTS 256 /* a chunk holds fewer templates (each costs > 256 bytes) */
 #define HAI_EVTX_MAX_NESTING 8 /* BinXML values inside values */
+/* Work for one chunk: BinXML values that hold template instances whose
+ * values hold more can multiply it, so it is bounded. Real chunks take 10
+ * to 50 thousand steps (the corpus); past the bound (about 70 ms of work)
+ * the chunk's remaining records are reported and skipped. */
+#define HAI_EVTX_MAX_STEPS ((uint64_t)1 << 22)
 
 struct hai_evtx {
     ha_allocator alloc;
@@ -62,6 +67,7 @@ struct hai_evtx {
     hai_val *vals; /* substitution values, a frame per nesting level */
     size_t nvals, vals_cap;
     unsigned nesting;
+    uint64_t steps; /* ops run and tokens compiled in this chunk (bounded) */
 
     /* the record builder */
     ha_record rec;
