@@ -28,8 +28,9 @@ static const char *const usage_text[] = {
     "and print each handle's sequence as one JSON object per line, in the order\n"
     "the sequences end; those still open at the end of the input come last.\n"
     "With no FILE, or when FILE is -, read standard input. Several files are\n"
-    "read as one log, in the order given. A FILE may also be a Windows .evtx\n"
-    "log, read record by record (when built with libevtx).\n"
+    "read as one log, in the order given. A FILE (standard input too) may also\n"
+    "be a Windows .evtx log, decoded natively (no XML in between; damaged\n"
+    "chunks and records are reported and the rest is read).\n"
     "\n",
     "Output:\n"
     "      --records        print every event instead, one JSON object per line:\n"
@@ -66,7 +67,8 @@ static const char *const usage_text[] = {
     "Input:\n"
     "      --threads=N      parse a file with N threads at once (0: one per\n"
     "                       CPU); the output is exactly that of one thread.\n"
-    "                       Standard input and .evtx files use one thread, and\n"
+    "                       A .evtx file is cut at chunks. Standard input uses\n"
+    "                       one thread, and
     "                       there is no progress line\n"
     "\n",
     "Alerts (docs/rules.md):\n"
