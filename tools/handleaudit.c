@@ -68,8 +68,7 @@ static const char *const usage_text[] = {
     "      --threads=N      parse a file with N threads at once (0: one per\n"
     "                       CPU); the output is exactly that of one thread.\n"
     "                       A .evtx file is cut at chunks. Standard input uses\n"
-    "                       one thread, and
-    "                       there is no progress line\n"
+    "                       one thread, and there is no progress line\n"
     "\n",
     "Alerts (docs/rules.md):\n"
     "      --alerts         check the default rules (those that need no site\n"
