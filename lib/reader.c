@@ -27,11 +27,13 @@
 
 #include "alloc.h"
 #include "diag.h"
+#include "evtx_stream.h"
 #include "parse.h"
 #include "reader_internal.h"
 #include "scan.h"
 
 enum mode { M_OUTSIDE, M_INSIDE, M_DISCARD };
+enum format { FORMAT_UNKNOWN, FORMAT_XML, FORMAT_EVTX };
 enum step { S_CONTINUE, S_NEED_MORE, S_STOP };
 
 #define LOOKAHEAD 16                /* bytes that classify a '<' between events */
@@ -91,6 +93,10 @@ struct ha_reader {
     size_t nfixes, fixes_cap;
 
     long long evtx_index; /* >= 0: diagnostics name this EVTX record */
+    int format;           /* FORMAT_*: decided from a stream's first 8 bytes */
+    uint8_t sniff[8];
+    size_t nsniff;
+    hai_evtx_stream evtx; /* the .evtx source */
     int stop_rc;
     int stopped; /* a callback stopped a call: carry may hold decided bytes */
     int busy;    /* inside feed/finish: a callback may not feed this reader */
@@ -966,6 +972,9 @@ static void reset_stream(ha_reader *r)
     r->batch_backoff = BATCH_BACKOFF_MIN;
     r->batch_skip = r->batch_off = 0;
     r->drop_at = UINT64_MAX;
+    r->format = FORMAT_UNKNOWN;
+    r->nsniff = 0;
+    hai_evtx_stream_reset(&r->evtx);
 }
 
 int ha_reader_new(const ha_reader_options *opts, ha_reader **out)
@@ -996,6 +1005,7 @@ int ha_reader_new(const ha_reader_options *opts, ha_reader **out)
     hai_builder_init(&r->b, &r->alloc, max_field, max_depth);
     r->evtx_index = -1;
     r->batching = 1;
+    hai_evtx_stream_init(&r->evtx, &r->alloc);
     reset_stream(r);
     *out = r;
     return HA_OK;
@@ -1010,6 +1020,8 @@ void ha_reader_free(ha_reader *r)
         XML_ParserFree(r->xp);
     }
     hai_builder_free(&r->b);
+    hai_evtx_free(r->evtx.dec);
+    hai_evtx_stream_free(&r->evtx);
     hai_buf_free(&r->carry, &r->alloc);
     hai_buf_free(&r->clean, &r->alloc);
     hai_free(&r->alloc, r->fixes);
@@ -1020,12 +1032,14 @@ void ha_reader_free(ha_reader *r)
 
 static int feed(ha_reader *r, const void *data, size_t len);
 
+static int route(ha_reader *r, const void *data, size_t len);
+
 int ha_reader_feed(ha_reader *r, const void *data, size_t len)
 {
     if (!r || (!data && len) || r->busy)
         return HA_ERR_INVALID;
     r->busy = 1;
-    int rc = feed(r, data, len);
+    int rc = route(r, data, len);
     r->busy = 0;
     if (rc == HA_ERR_NOMEM)
         stream_diag(r, rc, NULL);
@@ -1102,13 +1116,31 @@ static int feed(ha_reader *r, const void *data, size_t len)
     return rc;
 }
 
+static int finish_evtx(ha_reader *r);
+static int decide(ha_reader *r);
+
 int ha_reader_finish(ha_reader *r)
 {
     if (!r || r->busy)
         return HA_ERR_INVALID;
-    size_t used;
+    size_t used = 0;
     r->busy = 1;
-    int rc = process(r, r->carry.len ? r->carry.data : "", r->carry.len, 1, &used);
+    int rc = r->format == FORMAT_UNKNOWN ? decide(r) : 0;
+    if (rc == 0 && r->format == FORMAT_EVTX) {
+        rc = finish_evtx(r);
+        r->busy = 0;
+        if (rc == HA_ERR_NOMEM)
+            stream_diag(r, rc, NULL);
+        if (rc == 0)
+            reset_stream(r);
+        return rc;
+    }
+    if (rc == HA_ERR_NOMEM) {
+        r->busy = 0;
+        stream_diag(r, rc, NULL);
+        return rc;
+    }
+    rc = rc ? rc : process(r, r->carry.len ? r->carry.data : "", r->carry.len, 1, &used);
     r->busy = 0;
     if (rc == HA_ERR_NOMEM)
         stream_diag(r, rc, NULL);
@@ -1133,18 +1165,11 @@ static int io_error(ha_reader *r, const char *what, const char *name)
     return hai_reader_fail(r, HA_ERR_IO, what, name, strerror(errno));
 }
 
-int hai_reader_skip_record(ha_reader *r, int index, void *detail)
-{
-    (void)detail; /* libevtx's own words are too long for one line */
-    r->evtx_index = index;
-    int rc = report(r, "", HA_ERR_IO, 0, "libevtx could not render this record; it is skipped", r->base, r->base);
-    return rc;
-}
-
-void hai_reader_set_evtx_record(ha_reader *r, long long index) { r->evtx_index = index; }
 void hai_reader_drop_stream(ha_reader *r) { reset_stream(r); }
 const ha_allocator *hai_reader_allocator(ha_reader *r) { return &r->alloc; }
-int ha_evtx_supported(void) { return hai_is_evtx_build(); }
+int ha_evtx_supported(void) { return 1; }
+
+int ha_reader_read_evtx(ha_reader *r, const char *path) { return ha_reader_read_file(r, path); }
 
 /* Feed from `fd` (or `fp` when not NULL) to the end, then finish. */
 static int read_all(ha_reader *r, int fd, FILE *fp, const char *name)
@@ -1205,11 +1230,6 @@ int ha_reader_read_file(ha_reader *r, const char *path)
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return io_error(r, "cannot open", path);
-    char magic[8];
-    if (pread(fd, magic, sizeof magic, 0) == (ssize_t)sizeof magic && memcmp(magic, "ElfFile", 8) == 0) {
-        close(fd);
-        return ha_reader_read_evtx(r, path);
-    }
     int rc = read_all(r, fd, NULL, path);
     close(fd);
     return rc;
@@ -1309,4 +1329,113 @@ uint64_t ha_reader_count(const ha_reader *r, ha_reader_counter which)
 const ha_diag *ha_reader_last_diag(const ha_reader *r)
 {
     return r && r->have_diag ? &r->diag : NULL;
+}
+
+/* ---- .evtx ------------------------------------------------------------------ */
+
+static int evtx_record(void *ctx, const ha_record *rec)
+{
+    ha_reader *r = ctx;
+    r->counters[HA_COUNT_EVENTS]++;
+    return r->on_record ? r->on_record(rec, r->userdata) : 0;
+}
+
+static int evtx_diag(void *ctx, int code, int warning, uint64_t offset, uint64_t chunk, uint64_t record,
+                     const char *message)
+{
+    ha_reader *r = ctx;
+    ha_diag *d = &r->diag;
+    hai_diag_set(d, code, warning, message);
+    if (chunk == UINT64_MAX)
+        snprintf(d->text, sizeof d->text, "%s (file header)", d->message);
+    else if (record == HAI_EVTX_NO_RECORD)
+        snprintf(d->text, sizeof d->text, "%s (chunk %llu)", d->message, (unsigned long long)chunk);
+    else
+        snprintf(d->text, sizeof d->text, "%s (chunk %llu, record %llu)", d->message, (unsigned long long)chunk,
+                 (unsigned long long)record);
+    d->message = d->text;
+    d->offset = d->event_offset = offset;
+    r->have_diag = 1;
+    r->counters[warning ? HA_COUNT_WARNINGS : HA_COUNT_ERRORS]++;
+    return r->on_diag ? r->on_diag(d, r->userdata) : 0;
+}
+
+static int evtx_wanted(void *ctx, uint32_t event_id) { return wanted(ctx, event_id); }
+
+static void evtx_filtered(void *ctx)
+{
+    ha_reader *r = ctx;
+    r->counters[HA_COUNT_FILTERED]++;
+}
+
+static hai_evtx_sink evtx_sink(ha_reader *r)
+{
+    hai_evtx_sink s = {evtx_record, evtx_diag, r->filter ? evtx_wanted : NULL, evtx_filtered, r};
+    return s;
+}
+
+static int evtx_ready(ha_reader *r)
+{
+    if (r->evtx.dec)
+        return 0;
+    hai_evtx_limits lim = {r->max_event, r->b.max_field, r->b.max_depth, r->strict};
+    return hai_evtx_new(&r->alloc, &lim, &r->evtx.dec);
+}
+
+static int feed_evtx(ha_reader *r, const void *data, size_t len)
+{
+    r->counters[HA_COUNT_BYTES] += len;
+    if (evtx_ready(r) != 0)
+        return HA_ERR_NOMEM;
+    hai_evtx_sink s = evtx_sink(r);
+    return hai_evtx_stream_feed(&r->evtx, data, len, &s);
+}
+
+static int finish_evtx(ha_reader *r)
+{
+    if (evtx_ready(r) != 0)
+        return HA_ERR_NOMEM;
+    hai_evtx_sink s = evtx_sink(r);
+    return hai_evtx_stream_finish(&r->evtx, &s);
+}
+
+/* A stream's format, from its first 8 bytes: .evtx when at least 5 of them
+ * are the file signature's (so that a damaged signature is still read as
+ * one), XML otherwise. The bytes held so far go to that source. */
+static int decide(ha_reader *r)
+{
+    r->format = r->nsniff == 8 && hai_evtx_signature_score(r->sniff) >= 5 ? FORMAT_EVTX : FORMAT_XML;
+    size_t n = r->nsniff;
+    r->nsniff = 0;
+    if (n == 0)
+        return 0;
+    return r->format == FORMAT_EVTX ? feed_evtx(r, r->sniff, n) : feed(r, r->sniff, n);
+}
+
+static int route(ha_reader *r, const void *data, size_t len)
+{
+    if (r->format == FORMAT_UNKNOWN) {
+        if (r->nsniff == 0 && len >= 8) { /* the usual case: decided in place */
+            memcpy(r->sniff, data, 8);
+            r->format = hai_evtx_signature_score(r->sniff) >= 5 ? FORMAT_EVTX : FORMAT_XML;
+        } else {
+            size_t take = 8 - r->nsniff < len ? 8 - r->nsniff : len;
+            memcpy(r->sniff + r->nsniff, data, take);
+            r->nsniff += take;
+            data = (const char *)data + take;
+            len -= take;
+            if (r->nsniff < 8)
+                return 0;
+            int rc = decide(r);
+            if (rc) { /* stopped: what is left waits for the next call */
+                if (len == 0)
+                    return rc;
+                if (r->format == FORMAT_EVTX)
+                    return hai_buf_append(&r->evtx.rest, &r->alloc, data, len) != 0 ? HA_ERR_NOMEM : rc;
+                r->counters[HA_COUNT_BYTES] += len;
+                return hai_buf_append(&r->carry, &r->alloc, data, len) != 0 ? lose_pending(r, data, len) : rc;
+            }
+        }
+    }
+    return r->format == FORMAT_EVTX ? feed_evtx(r, data, len) : feed(r, data, len);
 }

@@ -1,4 +1,4 @@
-/* What reader.c offers the other input paths (evtx.c). */
+/* What reader.c offers the parallel reader. */
 #ifndef HAI_READER_INTERNAL_H
 #define HAI_READER_INTERNAL_H
 
@@ -7,16 +7,9 @@
 /* Record an error about a whole input (no position): "WHAT PATH: DETAIL".
  * Returns `code`. */
 int hai_reader_fail(ha_reader *r, int code, const char *what, const char *path, const char *detail);
-/* Report an EVTX record that libevtx could not render, and go on. Returns
- * HA_OK or a callback's stop value. `detail` is a libevtx_error_t *. */
-int hai_reader_skip_record(ha_reader *r, int index, void *detail);
-/* Diagnostics name this EVTX record (its index) until set to -1. */
-void hai_reader_set_evtx_record(ha_reader *r, long long index);
 /* Forget the rest of the current stream. */
 void hai_reader_drop_stream(ha_reader *r);
 const ha_allocator *hai_reader_allocator(ha_reader *r);
-/* 1 when this build reads .evtx. */
-int hai_is_evtx_build(void);
 
 /* For parallel.c: a reader with `main`'s settings (limits, strict, filter,
  * allocator) and its own callbacks, that parses one piece of a file. When

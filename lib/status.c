@@ -38,6 +38,7 @@ const char *ha_strerror(int code)
     case HA_ERR_SNAPSHOT: return "state snapshot corrupt or truncated";
     case HA_ERR_SNAPSHOT_VERSION: return "state snapshot from a newer version";
     case HA_ERR_LIMIT: return "a configured bound was reached";
+    case HA_ERR_EVTX: return "damaged .evtx structure";
     default: return "unknown status";
     }
 }

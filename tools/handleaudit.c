@@ -120,8 +120,12 @@ struct tool {
 static int on_diag(const ha_diag *d, void *userdata)
 {
     struct tool *t = userdata;
-    fprintf(stderr, "%s:%" PRIu64 ":%" PRIu64 ": %s: %s [byte %" PRIu64 "]\n", t->name, ha_diag_line(d),
-            ha_diag_column(d), ha_diag_is_warning(d) ? "warning" : "error", ha_diag_message(d), ha_diag_offset(d));
+    if (ha_diag_line(d) == 0) /* a .evtx: no lines */
+        fprintf(stderr, "%s: %s: %s [byte %" PRIu64 "]\n", t->name, ha_diag_is_warning(d) ? "warning" : "error",
+                ha_diag_message(d), ha_diag_offset(d));
+    else
+        fprintf(stderr, "%s:%" PRIu64 ":%" PRIu64 ": %s: %s [byte %" PRIu64 "]\n", t->name, ha_diag_line(d),
+                ha_diag_column(d), ha_diag_is_warning(d) ? "warning" : "error", ha_diag_message(d), ha_diag_offset(d));
     return 0;
 }
 
@@ -223,16 +227,6 @@ static int read_input(struct tool *t, ha_reader *reader, const char *path, char 
     if (fd != 0 && t->threads != 1) {
         close(fd);
         int rc = ha_reader_read_file_parallel(reader, path, t->threads);
-        if (rc < 0) {
-            fprintf(stderr, "handleaudit: %s\n", ha_diag_message(ha_reader_last_diag(reader)));
-            return EXIT_USAGE;
-        }
-        return rc > 0 || t->out_failed ? EXIT_USAGE : 0;
-    }
-    char magic[8];
-    if (fd != 0 && pread(fd, magic, sizeof magic, 0) == (ssize_t)sizeof magic && memcmp(magic, "ElfFile", 8) == 0) {
-        close(fd); /* a .evtx file: read record by record */
-        int rc = ha_reader_read_evtx(reader, path);
         if (rc < 0) {
             fprintf(stderr, "handleaudit: %s\n", ha_diag_message(ha_reader_last_diag(reader)));
             return EXIT_USAGE;

@@ -89,7 +89,8 @@ typedef enum ha_status {
     HA_ERR_UNSUPPORTED = -15,       /**< not available in this build */
     HA_ERR_SNAPSHOT = -16,          /**< a state snapshot is not one, or is corrupt or truncated */
     HA_ERR_SNAPSHOT_VERSION = -17,  /**< a state snapshot was written by a newer version */
-    HA_ERR_LIMIT = -18              /**< a configured bound was reached */
+    HA_ERR_LIMIT = -18,             /**< a configured bound was reached */
+    HA_ERR_EVTX = -19               /**< a .evtx structure is damaged (signature, checksum, size or token) */
 } ha_status;
 
 /**
@@ -787,10 +788,16 @@ HA_API void ha_reader_free(ha_reader *reader);
 
 /**
  * Feed the next `len` bytes of the stream. Chunks may end anywhere, even
- * inside a tag or a UTF-8 sequence. Events are delivered as soon as they are
- * complete. Malformed events are reported to `on_diag` and skipped; they do
- * not make this call fail. Returns #HA_OK, a negative #ha_status on a fatal
- * problem (#HA_ERR_NOMEM), or the non-zero value a callback returned.
+ * inside a tag or a UTF-8 sequence. A stream is a Windows .evtx log when it
+ * begins with the file signature `ElfFile\0` (at least 5 of its 8 bytes, so
+ * that a damaged signature is still recognised), event XML otherwise; .evtx
+ * records are decoded straight from their binary XML, and their
+ * ha_record_offset() is the record's byte offset in the file (line 0).
+ * Events are delivered as soon as they are complete. Malformed events and
+ * damaged .evtx structures are reported to `on_diag` (#HA_ERR_EVTX, with the
+ * chunk and record in the message) and skipped; they do not make this call
+ * fail. Returns #HA_OK, a negative #ha_status on a fatal problem
+ * (#HA_ERR_NOMEM), or the non-zero value a callback returned.
  */
 HA_API int ha_reader_feed(ha_reader *reader, const void *buf, size_t len);
 /**
@@ -801,20 +808,13 @@ HA_API int ha_reader_feed(ha_reader *reader, const void *buf, size_t len);
 HA_API int ha_reader_finish(ha_reader *reader);
 
 /** Feed a whole file as one stream and finish it. #HA_ERR_IO if it cannot
- *  be opened or read. A .evtx file (it begins with "ElfFile") is read with
- *  ha_reader_read_evtx(). */
+ *  be opened or read. Like every stream, it may be XML or a Windows .evtx
+ *  log (see ha_reader_feed()). */
 HA_API int ha_reader_read_file(ha_reader *reader, const char *path);
-/**
- * Read a Windows .evtx file record by record: each record's XML, as
- * libevtx renders it, goes through the reader like any stream, then the
- * stream is finished. A record libevtx cannot render is reported (code
- * #HA_ERR_IO) and skipped; diagnostics name the record's index. Returns
- * #HA_ERR_UNSUPPORTED when the library was built without libevtx (see
- * ha_evtx_supported()), #HA_ERR_IO when the file cannot be opened as EVTX.
- * libevtx allocates with malloc, not the reader's allocator.
- */
+/** The same as ha_reader_read_file() (kept from the days when .evtx files
+ *  were read apart). */
 HA_API int ha_reader_read_evtx(ha_reader *reader, const char *path);
-/** 1 when this build reads .evtx files (it was built with libevtx). */
+/** 1: every build reads .evtx files, with its own decoder. */
 HA_API int ha_evtx_supported(void);
 /**
  * Like ha_reader_read_file(), with `threads` threads: the file is cut into

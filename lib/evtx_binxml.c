@@ -1,0 +1,1081 @@
+/* BinXML to records. A template's tokens are compiled once per chunk into
+ * ops (names decoded, classified and stored as UTF-8, constant text
+ * rendered); each record then runs its template's ops with its own
+ * substitution values, decoded straight from the chunk's bytes and only
+ * where the record keeps them. The ops drive a record builder with the same
+ * rules as the XML path's (parse.c): System fields by name, EventData's
+ * `Data` elements by their `Name`, UserData's leaf elements by theirs. */
+#include <string.h>
+
+#include "convert.h"
+#include "evtx_decoder.h"
+#include "evtx_format.h"
+#include "evtx_values.h"
+#include "fields.h"
+
+enum { OP_START, OP_ATTR, OP_CONTENT, OP_EMPTY, OP_TEXT, OP_SUB, OP_END };
+
+/* Classes of element names (their local part). */
+enum {
+    C_OTHER,
+    C_SYSTEM,
+    C_EVENTDATA,
+    C_USERDATA,
+    C_DATA,
+    C_EVENTID,
+    C_VERSION,
+    C_LEVEL,
+    C_TASK,
+    C_OPCODE,
+    C_KEYWORDS,
+    C_TIMECREATED,
+    C_RECORDID,
+    C_EXECUTION,
+    C_CHANNEL,
+    C_COMPUTER,
+    C_PROVIDER,
+    C_SECURITY,
+};
+
+/* Classes of attribute names, and how many there are. */
+enum { A_OTHER, A_NAME, A_GUID, A_SYSTEMTIME, A_RAWTIME, A_PROCESSID, A_THREADID, A_USERID, A_COUNT };
+
+enum section { SEC_NONE, SEC_SYSTEM, SEC_EVENTDATA, SEC_USERDATA, SEC_OTHER };
+
+enum capture {
+    CAP_NONE,
+    CAP_PAIR,
+    CAP_EVENT_ID,
+    CAP_VERSION,
+    CAP_LEVEL,
+    CAP_TASK,
+    CAP_OPCODE,
+    CAP_KEYWORDS,
+    CAP_RECORD_ID,
+    CAP_CHANNEL,
+    CAP_COMPUTER,
+};
+
+static int name_is(const char *s, size_t n, const char *lit)
+{
+    size_t k = strlen(lit);
+    return n == k && memcmp(s, lit, k) == 0;
+}
+
+static int element_class(const char *s, size_t n)
+{
+    static const struct {
+        const char *name;
+        int cls;
+    } known[] = {
+        {"System", C_SYSTEM},       {"EventData", C_EVENTDATA},     {"UserData", C_USERDATA},
+        {"Data", C_DATA},           {"EventID", C_EVENTID},         {"Version", C_VERSION},
+        {"Level", C_LEVEL},         {"Task", C_TASK},               {"Opcode", C_OPCODE},
+        {"Keywords", C_KEYWORDS},   {"TimeCreated", C_TIMECREATED}, {"EventRecordID", C_RECORDID},
+        {"Execution", C_EXECUTION}, {"Channel", C_CHANNEL},         {"Computer", C_COMPUTER},
+        {"Provider", C_PROVIDER},   {"Security", C_SECURITY},
+    };
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (name_is(s, n, known[i].name))
+            return known[i].cls;
+    return C_OTHER;
+}
+
+static int attribute_class(const char *s, size_t n)
+{
+    static const char *const known[A_COUNT] = {"", "Name", "Guid", "SystemTime", "RawTime", "ProcessID", "ThreadID",
+                                               "UserID"};
+    for (int i = 1; i < A_COUNT; i++)
+        if (name_is(s, n, known[i]))
+            return i;
+    return A_OTHER;
+}
+
+/* ---- the record builder ---------------------------------------------------- */
+
+static void fail(hai_evtx *e, int code, const char *message)
+{
+    if (!e->error) {
+        e->error = code;
+        e->error_message = message;
+    }
+}
+
+static void warn(hai_evtx *e, int code, const char *message)
+{
+    for (unsigned i = 0; i < e->nwarn; i++)
+        if (e->warn_code[i] == code && e->warn_message[i] == message)
+            return;
+    if (e->nwarn < sizeof e->warn_code / sizeof e->warn_code[0]) {
+        e->warn_code[e->nwarn] = code;
+        e->warn_message[e->nwarn++] = message;
+    }
+}
+
+static uint32_t store(hai_evtx *e, const char *s, size_t n)
+{
+    if (hai_buf_reserve(&e->text, &e->alloc, n + 1) != 0) {
+        fail(e, HA_ERR_NOMEM, "out of memory");
+        return HAI_NONE;
+    }
+    uint32_t off = (uint32_t)e->text.len;
+    memcpy(e->text.data + off, s, n);
+    e->text.data[off + n] = '\0';
+    e->text.len += n + 1;
+    return off;
+}
+
+static void begin_capture(hai_evtx *e, int what)
+{
+    e->cap = what;
+    e->cap_depth = e->depth;
+    e->cap_start = e->text.len;
+}
+
+static void begin_pair(hai_evtx *e, const char *name, size_t n, uint32_t field)
+{
+    if (e->npairs == e->pairs_cap &&
+        hai_grow(&e->alloc, (void **)&e->pairs, &e->pairs_cap, e->npairs + 1, sizeof *e->pairs) != 0) {
+        fail(e, HA_ERR_NOMEM, "out of memory");
+        return;
+    }
+    uint32_t off = store(e, name, n);
+    if (off == HAI_NONE)
+        return;
+    hai_pair *p = &e->pairs[e->npairs++];
+    p->name = off;
+    p->field = field;
+    begin_capture(e, CAP_PAIR);
+    p->value = (uint32_t)e->text.len;
+    p->value_len = 0;
+}
+
+/* The attributes of the element being started: offsets into e->attr. */
+typedef struct attrs {
+    uint32_t off[A_COUNT], len[A_COUNT];
+    uint8_t has[A_COUNT];
+} attrs;
+
+static const char *attr_value(hai_evtx *e, const attrs *a, int cls, size_t *n)
+{
+    if (!a->has[cls])
+        return NULL;
+    *n = a->len[cls];
+    return e->attr.data + a->off[cls];
+}
+
+static void system_uint_attr(hai_evtx *e, const attrs *a, int cls, uint32_t *out, const char *bad)
+{
+    size_t n;
+    const char *v = attr_value(e, a, cls, &n);
+    uint64_t x;
+    if (!v)
+        return;
+    if (hai_parse_uint(v, n, &x) == HA_OK && x <= UINT32_MAX)
+        *out = (uint32_t)x;
+    else
+        warn(e, HA_ERR_BAD_VALUE, bad);
+}
+
+static void system_element(hai_evtx *e, int cls, const attrs *a)
+{
+    ha_record *r = &e->rec;
+    const char *v;
+    size_t n;
+    int cap = CAP_NONE;
+    switch (cls) {
+    case C_EVENTID:
+        cap = CAP_EVENT_ID;
+        break;
+    case C_RECORDID:
+        cap = CAP_RECORD_ID;
+        break;
+    case C_VERSION:
+        cap = CAP_VERSION;
+        break;
+    case C_LEVEL:
+        cap = CAP_LEVEL;
+        break;
+    case C_TASK:
+        cap = CAP_TASK;
+        break;
+    case C_OPCODE:
+        cap = CAP_OPCODE;
+        break;
+    case C_KEYWORDS:
+        cap = CAP_KEYWORDS;
+        break;
+    case C_COMPUTER:
+        cap = CAP_COMPUTER;
+        break;
+    case C_CHANNEL:
+        cap = CAP_CHANNEL;
+        break;
+    case C_EXECUTION:
+        system_uint_attr(e, a, A_PROCESSID, &r->exec_pid, "Execution/@ProcessID is not a number");
+        system_uint_attr(e, a, A_THREADID, &r->exec_tid, "Execution/@ThreadID is not a number");
+        return;
+    case C_TIMECREATED: {
+        int rc = HA_ERR_NOT_FOUND;
+        if ((v = attr_value(e, a, A_SYSTEMTIME, &n)) != NULL)
+            rc = hai_parse_time(v, n, &r->time);
+        else if ((v = attr_value(e, a, A_RAWTIME, &n)) != NULL)
+            rc = hai_parse_filetime(v, n, &r->time);
+        if (rc == HA_OK)
+            r->has |= HAI_HAS_TIME;
+        else if (v)
+            warn(e, HA_ERR_BAD_VALUE, "TimeCreated/@SystemTime is not a valid time");
+        return;
+    }
+    case C_PROVIDER:
+        if ((v = attr_value(e, a, A_NAME, &n)) != NULL)
+            r->provider_name = store(e, v, n);
+        if ((v = attr_value(e, a, A_GUID, &n)) != NULL)
+            r->provider_guid = store(e, v, n);
+        return;
+    case C_SECURITY:
+        if ((v = attr_value(e, a, A_USERID, &n)) != NULL && n)
+            r->user_id = store(e, v, n);
+        return;
+    default:
+        return;
+    }
+    begin_capture(e, cap);
+}
+
+static int section_of(int cls)
+{
+    return cls == C_SYSTEM ? SEC_SYSTEM : cls == C_EVENTDATA ? SEC_EVENTDATA : cls == C_USERDATA ? SEC_USERDATA : SEC_OTHER;
+}
+
+static void data_pair(hai_evtx *e, const attrs *a)
+{
+    size_t n;
+    const char *dn = attr_value(e, a, A_NAME, &n);
+    if (dn)
+        begin_pair(e, dn, n, hai_field_lookup(dn, n));
+    else
+        begin_pair(e, "", 0, HA_FIELD_NONE);
+}
+
+static void evb_start(hai_evtx *e, const hai_op *op, const attrs *a)
+{
+    if (++e->depth > e->lim.max_depth) {
+        fail(e, HA_ERR_TOO_DEEP, "elements nest deeper than the depth limit");
+        return;
+    }
+    if (e->cap != CAP_NONE) {
+        /* as parse.c: under UserData a captured element that has children
+         * was no leaf; elsewhere its text goes on collecting */
+        if (e->section != SEC_USERDATA || e->cap != CAP_PAIR)
+            return;
+        e->npairs--;
+        e->text.len = e->pairs[e->npairs].name;
+        e->cap = CAP_NONE;
+    }
+    if (e->depth == 1) {
+        hai_record_clear(&e->rec);
+        e->text.len = 0;
+        e->npairs = 0;
+        e->section = SEC_NONE;
+        e->complete = 0;
+        return;
+    }
+    const char *name = e->strings.data + op->str;
+    switch (e->depth) {
+    case 2:
+        e->section = section_of(op->cls);
+        return;
+    case 3:
+        if (e->section == SEC_SYSTEM)
+            system_element(e, op->cls, a);
+        else if (e->section == SEC_EVENTDATA && op->cls == C_DATA)
+            data_pair(e, a);
+        else if (e->section == SEC_EVENTDATA || e->section == SEC_USERDATA)
+            begin_pair(e, name, op->len, op->field);
+        return;
+    default:
+        if (e->section == SEC_USERDATA)
+            begin_pair(e, name, op->len, op->field);
+        return;
+    }
+}
+
+static void end_capture(hai_evtx *e)
+{
+    ha_record *r = &e->rec;
+    const char *s = e->text.data ? e->text.data + e->cap_start : "";
+    size_t n = e->text.len - e->cap_start;
+    uint64_t v = 0;
+    int cap = e->cap;
+    e->cap = CAP_NONE;
+    if (cap == CAP_PAIR || cap == CAP_CHANNEL || cap == CAP_COMPUTER) {
+        uint32_t off = (uint32_t)e->cap_start;
+        if (hai_buf_reserve(&e->text, &e->alloc, 1) != 0) {
+            fail(e, HA_ERR_NOMEM, "out of memory");
+            return;
+        }
+        e->text.data[e->text.len++] = '\0';
+        if (cap == CAP_CHANNEL) {
+            r->channel = off;
+        } else if (cap == CAP_COMPUTER) {
+            r->computer = off;
+        } else {
+            hai_pair *p = &e->pairs[e->npairs - 1];
+            p->value_len = (uint32_t)n;
+            if (p->field != HA_FIELD_NONE && r->slot[p->field] == HAI_NONE)
+                r->slot[p->field] = (uint32_t)(e->npairs - 1);
+        }
+        return;
+    }
+    int rc = hai_parse_uint(s, n, &v);
+    e->text.len = e->cap_start;
+    if (cap == CAP_EVENT_ID) {
+        if (rc == HA_OK && v <= UINT32_MAX) {
+            r->event_id = (uint32_t)v;
+            r->has |= HAI_HAS_EVENT_ID;
+        }
+        return;
+    }
+    if (rc != HA_OK) {
+        if (rc == HA_ERR_BAD_VALUE)
+            warn(e, HA_ERR_BAD_VALUE, "a System value is not a number");
+        return;
+    }
+    switch (cap) {
+    case CAP_VERSION:
+        r->version = (uint32_t)v;
+        break;
+    case CAP_LEVEL:
+        r->level = (uint32_t)v;
+        break;
+    case CAP_TASK:
+        r->task = (uint32_t)v;
+        break;
+    case CAP_OPCODE:
+        r->opcode = (uint32_t)v;
+        break;
+    case CAP_KEYWORDS:
+        r->keywords = v;
+        r->has |= HAI_HAS_KEYWORDS;
+        break;
+    case CAP_RECORD_ID:
+        r->record_id = v;
+        r->has |= HAI_HAS_RECORD_ID;
+        break;
+    default:
+        break;
+    }
+}
+
+static void evb_end(hai_evtx *e)
+{
+    if (e->depth == 0) {
+        fail(e, HA_ERR_EVTX, "an element ends that was never started");
+        return;
+    }
+    if (e->cap != CAP_NONE && e->cap_depth == e->depth)
+        end_capture(e);
+    if (e->depth == 2)
+        e->section = SEC_NONE;
+    if (--e->depth == 0)
+        e->complete = 1;
+}
+
+/* What was appended to the text since `before`: within the limits? */
+static void check_sizes(hai_evtx *e)
+{
+    if (e->text.len - e->cap_start > e->lim.max_field)
+        fail(e, HA_ERR_FIELD_TOO_LARGE, "a value exceeds the bytes-per-field limit");
+    else if (e->text.len > e->lim.max_event)
+        fail(e, HA_ERR_EVENT_TOO_LARGE, "a record's text exceeds the bytes-per-event limit");
+}
+
+static void evb_text(hai_evtx *e, const char *s, size_t n)
+{
+    if (e->cap == CAP_NONE || e->depth == 0)
+        return;
+    if (hai_buf_append(&e->text, &e->alloc, s, n) != 0)
+        fail(e, HA_ERR_NOMEM, "out of memory");
+    check_sizes(e);
+}
+
+static void render_flags(hai_evtx *e, unsigned flags)
+{
+    if (flags & HAI_RENDER_CONTROL)
+        warn(e, HA_ERR_CONTROL_CHAR, "a character XML 1.0 forbids became U+FFFD");
+    if (flags & HAI_RENDER_BAD)
+        warn(e, HA_ERR_BAD_VALUE, "a value's size does not fit its type");
+}
+
+/* ---- compiling tokens into ops -------------------------------------------- */
+
+typedef struct opvec {
+    hai_op **ops;
+    size_t *n, *cap;
+} opvec;
+
+static hai_op *emit(hai_evtx *e, opvec v, int kind)
+{
+    if (*v.n == *v.cap && hai_grow(&e->alloc, (void **)v.ops, v.cap, *v.n + 1, sizeof(hai_op)) != 0) {
+        fail(e, HA_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    hai_op *op = &(*v.ops)[(*v.n)++];
+    memset(op, 0, sizeof *op);
+    op->kind = (uint8_t)kind;
+    return op;
+}
+
+/* Bounds: `need` bytes at chunk offset `pos`, before `end`. */
+#define NEED(pos, need, end) ((pos) <= (end) && (end) - (pos) >= (need))
+
+/* A name at chunk offset `*pos` (a 4-byte reference; the name itself
+ * follows inline when the reference points right behind it). Stores its
+ * UTF-8 in e->strings. */
+static int read_name(hai_evtx *e, size_t *pos, size_t end, uint32_t *str, uint32_t *len)
+{
+    if (!NEED(*pos, 4, end))
+        return -1;
+    size_t at = hai_le32(e->c + *pos);
+    *pos += 4;
+    if (!NEED(at, 8, e->clen))
+        return -1;
+    size_t count = hai_le16(e->c + at + 6);
+    if (!NEED(at + 8, 2 * count, e->clen))
+        return -1;
+    if (at == *pos) { /* inline: next-name offset, hash, count, the characters, a NUL */
+        if (!NEED(at, 10 + 2 * count, end))
+            return -1;
+        *pos = at + 10 + 2 * count;
+    }
+    unsigned flags = 0;
+    size_t before = e->strings.len;
+    if (hai_utf16_append(&e->strings, &e->alloc, e->c + at + 8, count, HAI_TEXT_CONTENT, &flags) != 0 ||
+        e->strings.len - before > UINT32_MAX || before > UINT32_MAX) {
+        fail(e, HA_ERR_NOMEM, "out of memory");
+        return -1;
+    }
+    *str = (uint32_t)before;
+    *len = (uint32_t)(e->strings.len - before);
+    return 0;
+}
+
+/* Constant text into e->strings, as an OP_TEXT. */
+static int text_op(hai_evtx *e, opvec v, const uint8_t *p, size_t units, int where)
+{
+    unsigned flags = 0;
+    size_t before = e->strings.len;
+    if (hai_utf16_append(&e->strings, &e->alloc, p, units, where, &flags) != 0) {
+        fail(e, HA_ERR_NOMEM, "out of memory");
+        return -1;
+    }
+    hai_op *op = emit(e, v, OP_TEXT);
+    if (!op)
+        return -1;
+    op->str = (uint32_t)before;
+    op->len = (uint32_t)(e->strings.len - before);
+    op->optional = (uint8_t)flags; /* OP_TEXT: render flags to repeat per record */
+    return 0;
+}
+
+static int ascii_op(hai_evtx *e, opvec v, const char *s, size_t n)
+{
+    size_t before = e->strings.len;
+    if (hai_buf_append(&e->strings, &e->alloc, s, n) != 0) {
+        fail(e, HA_ERR_NOMEM, "out of memory");
+        return -1;
+    }
+    hai_op *op = emit(e, v, OP_TEXT);
+    if (!op)
+        return -1;
+    op->str = (uint32_t)before;
+    op->len = (uint32_t)n;
+    return 0;
+}
+
+static const char *bad_token = "a BinXML token is damaged or of an unknown kind";
+
+/* Compile tokens from `*pos` up to `end` into `v`: elements with their
+ * attributes and content. Stops after the end-of-stream token, at a
+ * template instance outside any element (not in a template: `in_tpl` 0),
+ * or when the elements opened here are all closed again and `stop_at_top`.
+ * `eid_sub` (may be NULL) receives the substitution that is the whole
+ * System/EventID. Returns 0 or -1 (e->error set). */
+static int compile(hai_evtx *e, size_t *pos, size_t end, int in_tpl, opvec v, int32_t *eid_sub)
+{
+    size_t p = *pos;
+    unsigned depth = 0;
+    int in_attrs = 0, in_attr = 0;
+    uint8_t path[4] = {0}; /* classes of the open elements at depths 1 to 3 */
+    size_t eid_op = SIZE_MAX; /* the EventID element's START op */
+    if (eid_sub)
+        *eid_sub = -1;
+    while (!e->error) {
+        if (!NEED(p, 1, end)) {
+            fail(e, HA_ERR_EVTX, "the BinXML ends before its end-of-stream token");
+            return -1;
+        }
+        uint8_t t = e->c[p];
+        switch (t & 0x1f) {
+        case 0x00: /* end of stream */
+            *pos = p + 1;
+            if (depth) {
+                fail(e, HA_ERR_EVTX, "the BinXML ends inside an element");
+                return -1;
+            }
+            return 0;
+        case 0x01: { /* open start element */
+            if (t & ~0x41 || in_attrs) {
+                fail(e, HA_ERR_EVTX, bad_token);
+                return -1;
+            }
+            p++;
+            size_t fixed = (in_tpl ? 2u : 0u) + 4u;
+            if (!NEED(p, fixed, end)) {
+                fail(e, HA_ERR_EVTX, bad_token);
+                return -1;
+            }
+            p += fixed; /* dependency identifier (templates only), data size */
+            uint32_t str, len;
+            if (read_name(e, &p, end, &str, &len) != 0) {
+                fail(e, HA_ERR_EVTX, "an element's name is out of the chunk");
+                return -1;
+            }
+            if (t & 0x40) {
+                if (!NEED(p, 4, end)) {
+                    fail(e, HA_ERR_EVTX, bad_token);
+                    return -1;
+                }
+                p += 4; /* attribute list size */
+            }
+            const char *name = e->strings.data + str;
+            const char *colon = memchr(name, ':', len);
+            if (colon) { /* the local name */
+                len -= (uint32_t)(colon + 1 - name);
+                str += (uint32_t)(colon + 1 - name);
+                name = colon + 1;
+            }
+            hai_op *op = emit(e, v, OP_START);
+            if (!op)
+                return -1;
+            op->str = str;
+            op->len = len;
+            op->cls = (uint8_t)element_class(name, len);
+            op->field = (uint16_t)hai_field_lookup(name, len);
+            depth++;
+            if (depth <= 3)
+                path[depth] = op->cls;
+            if (depth == 3 && path[2] == C_SYSTEM && op->cls == C_EVENTID)
+                eid_op = *v.n - 1;
+            in_attrs = 1;
+            in_attr = 0;
+            break;
+        }
+        case 0x02: /* close start element */
+        case 0x03: /* close empty element */
+            if (!in_attrs || t & ~0x03) {
+                fail(e, HA_ERR_EVTX, bad_token);
+                return -1;
+            }
+            p++;
+            in_attrs = in_attr = 0;
+            if (!emit(e, v, t == 0x02 ? OP_CONTENT : OP_EMPTY))
+                return -1;
+            if (t == 0x03 && --depth == 0 && !in_tpl) {
+                *pos = p;
+                return 0;
+            }
+            break;
+        case 0x04: /* end element */
+            if (in_attrs || depth == 0 || t != 0x04) {
+                fail(e, HA_ERR_EVTX, bad_token);
+                return -1;
+            }
+            p++;
+            if (!emit(e, v, OP_END))
+                return -1;
+            if (depth == 3 && eid_op != SIZE_MAX && eid_sub) { /* <EventID ...>%n</EventID> */
+                size_t k = eid_op + 1;
+                while ((*v.ops)[k].kind != OP_CONTENT && (*v.ops)[k].kind != OP_EMPTY)
+                    k++;
+                if ((*v.ops)[k].kind == OP_CONTENT && k + 3 == *v.n && (*v.ops)[k + 1].kind == OP_SUB)
+                    *eid_sub = (*v.ops)[k + 1].sub;
+            }
+            eid_op = depth == 3 ? SIZE_MAX : eid_op;
+            if (--depth == 0 && !in_tpl) {
+                *pos = p;
+                return 0;
+            }
+            break;
+        case 0x05: { /* value: only strings are written so */
+            if ((in_attrs && !in_attr) || (!in_attrs && depth == 0) || !NEED(p, 4, end) || e->c[p + 1] != HAI_VT_STRING) {
+                fail(e, HA_ERR_EVTX, bad_token);
+                return -1;
+            }
+            size_t units = hai_le16(e->c + p + 2);
+            p += 4;
+            if (!NEED(p, 2 * units, end)) {
+                fail(e, HA_ERR_EVTX, bad_token);
+                return -1;
+            }
+            if (text_op(e, v, e->c + p, units, in_attr ? HAI_TEXT_ATTRIBUTE : HAI_TEXT_CONTENT) != 0)
+                return -1;
+            p += 2 * units;
+            break;
+        }
+        case 0x06: { /* attribute */
+            if (!in_attrs) {
+                fail(e, HA_ERR_EVTX, bad_token);
+                return -1;
+            }
+            p++;
+            uint32_t str, len;
+            if (read_name(e, &p, end, &str, &len) != 0) {
+                fail(e, HA_ERR_EVTX, "an attribute's name is out of the chunk");
+                return -1;
+            }
+            hai_op *op = emit(e, v, OP_ATTR);
+            if (!op)
+                return -1;
+            op->str = str;
+            op->len = len;
+            op->cls = (uint8_t)attribute_class(e->strings.data + str, len);
+            in_attr = 1;
+            break;
+        }
+        case 0x07: { /* CDATA section */
+            if (in_attrs || depth == 0 || !NEED(p, 3, end)) {
+                fail(e, HA_ERR_EVTX, bad_token);
+                return -1;
+            }
+            size_t units = hai_le16(e->c + p + 1);
+            p += 3;
+            if (!NEED(p, 2 * units, end) || text_op(e, v, e->c + p, units, HAI_TEXT_CONTENT) != 0) {
+                fail(e, HA_ERR_EVTX, bad_token);
+                return -1;
+            }
+            p += 2 * units;
+            break;
+        }
+        case 0x08: { /* character reference */
+            if ((in_attrs && !in_attr) || (!in_attrs && depth == 0) || !NEED(p, 3, end)) {
+                fail(e, HA_ERR_EVTX, bad_token);
+                return -1;
+            }
+            if (text_op(e, v, e->c + p + 1, 1, in_attr ? HAI_TEXT_ATTRIBUTE : HAI_TEXT_CONTENT) != 0)
+                return -1;
+            p += 3;
+            break;
+        }
+        case 0x09: { /* entity reference: the five XML predefines */
+            if ((in_attrs && !in_attr) || (!in_attrs && depth == 0)) {
+                fail(e, HA_ERR_EVTX, bad_token);
+                return -1;
+            }
+            p++;
+            uint32_t str, len;
+            if (read_name(e, &p, end, &str, &len) != 0) {
+                fail(e, HA_ERR_EVTX, bad_token);
+                return -1;
+            }
+            static const char *const ent[][2] = {{"amp", "&"}, {"lt", "<"}, {"gt", ">"}, {"quot", "\""}, {"apos", "'"}};
+            const char *name = e->strings.data + str;
+            for (size_t i = 0; i < sizeof ent / sizeof ent[0]; i++)
+                if (name_is(name, len, ent[i][0]) && ascii_op(e, v, ent[i][1], 1) != 0)
+                    return -1;
+            e->strings.len = str; /* the name itself is not needed */
+            break;
+        }
+        case 0x0a: { /* processing instruction target, then its data */
+            if (in_attrs) {
+                fail(e, HA_ERR_EVTX, bad_token);
+                return -1;
+            }
+            p++;
+            uint32_t str, len;
+            if (read_name(e, &p, end, &str, &len) != 0) {
+                fail(e, HA_ERR_EVTX, bad_token);
+                return -1;
+            }
+            e->strings.len = str;
+            break;
+        }
+        case 0x0b: { /* processing instruction data */
+            if (in_attrs || !NEED(p, 3, end)) {
+                fail(e, HA_ERR_EVTX, bad_token);
+                return -1;
+            }
+            size_t units = hai_le16(e->c + p + 1);
+            p += 3;
+            if (!NEED(p, 2 * units, end)) {
+                fail(e, HA_ERR_EVTX, bad_token);
+                return -1;
+            }
+            p += 2 * units;
+            break;
+        }
+        case 0x0c: /* template instance */
+            if (in_tpl || depth) {
+                fail(e, HA_ERR_EVTX, "a template instance inside an element or a template");
+                return -1;
+            }
+            *pos = p;
+            return 0;
+        case 0x0d: /* substitution */
+        case 0x0e: { /* optional substitution */
+            if ((in_attrs && !in_attr) || (!in_attrs && depth == 0) || !NEED(p, 4, end) || !in_tpl) {
+                fail(e, HA_ERR_EVTX, bad_token);
+                return -1;
+            }
+            hai_op *op = emit(e, v, OP_SUB);
+            if (!op)
+                return -1;
+            op->sub = hai_le16(e->c + p + 1);
+            op->vtype = e->c[p + 3];
+            op->optional = t == 0x0e;
+            p += 4;
+            break;
+        }
+        case 0x0f: /* fragment header */
+            if (depth || in_attrs || !NEED(p, 4, end)) {
+                fail(e, HA_ERR_EVTX, bad_token);
+                return -1;
+            }
+            p += 4;
+            break;
+        default:
+            fail(e, HA_ERR_EVTX, bad_token);
+            return -1;
+        }
+    }
+    return -1;
+}
+
+/* ---- templates -------------------------------------------------------------- */
+
+void hai_evtx_reset_chunk(hai_evtx *e)
+{
+    if (e->ntpl)
+        memset(e->tpl, 0, sizeof e->tpl);
+    e->ntpl = 0;
+    e->tpl_nops = 0;
+    e->strings.len = 0;
+}
+
+static unsigned tpl_slot(uint32_t def_off) { return (unsigned)((def_off * 2654435761u) >> 24) & (HAI_TPL_SLOTS - 1); }
+
+/* The compiled template defined at chunk offset `def`, compiled now if
+ * need be. NULL when it cannot be (e->error set). */
+static const hai_tpl *template_at(hai_evtx *e, size_t def)
+{
+    unsigned i = tpl_slot((uint32_t)def);
+    for (unsigned k = 0; k < HAI_TPL_SLOTS; k++, i = (i + 1) & (HAI_TPL_SLOTS - 1)) {
+        if (e->tpl[i].def_off == def)
+            return &e->tpl[i];
+        if (e->tpl[i].def_off == 0)
+            break;
+    }
+    if (def < HAI_EVTX_CHUNK_HEADER || !NEED(def, 24, e->clen)) {
+        fail(e, HA_ERR_EVTX, "a template's definition is out of the chunk");
+        return NULL;
+    }
+    if (e->ntpl >= HAI_TPL_SLOTS * 3 / 4) {
+        fail(e, HA_ERR_EVTX, "more templates in one chunk than a chunk can hold");
+        return NULL;
+    }
+    size_t size = hai_le32(e->c + def + 20), start = def + 24;
+    if (!NEED(start, size, e->clen)) {
+        fail(e, HA_ERR_EVTX, "a template's definition is out of the chunk");
+        return NULL;
+    }
+    size_t first = e->tpl_nops, pos = start;
+    int32_t eid;
+    opvec v = {&e->tpl_ops, &e->tpl_nops, &e->tpl_cap};
+    if (compile(e, &pos, start + size, 1, v, &eid) != 0) {
+        e->tpl_nops = first;
+        return NULL;
+    }
+    hai_tpl *t = &e->tpl[i];
+    t->def_off = (uint32_t)def;
+    t->first = (uint32_t)first;
+    t->nops = (uint32_t)(e->tpl_nops - first);
+    t->event_id_sub = eid;
+    e->ntpl++;
+    return t;
+}
+
+/* ---- running ops ------------------------------------------------------------- */
+
+static int run_fragment(hai_evtx *e, size_t pos, size_t end, size_t *stop);
+
+static hai_val value_of(const hai_evtx *e, size_t vbase, size_t nv, unsigned k)
+{
+    hai_val none = {NULL, 0, HAI_VT_NULL};
+    return k < nv ? e->vals[vbase + k] : none;
+}
+
+/* A substitution in element content. */
+static void run_sub(hai_evtx *e, hai_val v)
+{
+    if (v.type == HAI_VT_NULL || (v.n == 0 && v.type != HAI_VT_BINXML))
+        return;
+    if (v.type == HAI_VT_BINXML) {
+        if (e->nesting >= HAI_EVTX_MAX_NESTING) {
+            fail(e, HA_ERR_EVTX, "BinXML values nest too deep");
+            return;
+        }
+        size_t at = (size_t)(v.p - e->c), stop;
+        e->nesting++;
+        run_fragment(e, at, at + v.n, &stop);
+        e->nesting--;
+        return;
+    }
+    if (e->cap == CAP_NONE || e->depth == 0)
+        return; /* not kept: not rendered */
+    unsigned flags = 0;
+    if (hai_evtx_render(&e->text, &e->alloc, v.type, v.p, v.n, HAI_TEXT_CONTENT, &flags) != 0) {
+        fail(e, HA_ERR_NOMEM, "out of memory");
+        return;
+    }
+    render_flags(e, flags);
+    check_sizes(e);
+}
+
+/* Run ops [first, first + n) of `*ops` (re-read each step: running may
+ * compile more and move the array) with values vals[vbase, vbase + nv). */
+static void run_ops(hai_evtx *e, hai_op *const *ops, size_t first, size_t n, size_t vbase, size_t nv)
+{
+    size_t end = first + n;
+    for (size_t i = first; i < end && !e->error; i++) {
+        hai_op op = (*ops)[i];
+        switch (op.kind) {
+        case OP_START: {
+            attrs a;
+            memset(a.has, 0, sizeof a.has);
+            e->attr.len = 0;
+            size_t j = i + 1;
+            while (j < end && (*ops)[j].kind == OP_ATTR) {
+                int cls = (*ops)[j].cls;
+                size_t start = e->attr.len;
+                int present = 0;
+                for (j++; j < end && ((*ops)[j].kind == OP_TEXT || (*ops)[j].kind == OP_SUB); j++) {
+                    hai_op vo = (*ops)[j];
+                    unsigned flags = vo.kind == OP_TEXT ? vo.optional : 0;
+                    if (vo.kind == OP_TEXT) {
+                        present = 1;
+                        if (hai_buf_append(&e->attr, &e->alloc, e->strings.data + vo.str, vo.len) != 0)
+                            fail(e, HA_ERR_NOMEM, "out of memory");
+                    } else {
+                        hai_val v = value_of(e, vbase, nv, vo.sub);
+                        if (v.type == HAI_VT_NULL || (vo.optional && v.n == 0))
+                            continue;
+                        present = 1;
+                        if (v.type == HAI_VT_BINXML) {
+                            fail(e, HA_ERR_EVTX, "a BinXML value in an attribute");
+                        } else if (hai_evtx_render(&e->attr, &e->alloc, v.type, v.p, v.n, HAI_TEXT_ATTRIBUTE,
+                                                   &flags) != 0) {
+                            fail(e, HA_ERR_NOMEM, "out of memory");
+                        }
+                    }
+                    render_flags(e, flags);
+                }
+                if (e->attr.len - start > e->lim.max_field)
+                    fail(e, HA_ERR_FIELD_TOO_LARGE, "a value exceeds the bytes-per-field limit");
+                if (present && cls != A_OTHER && !a.has[cls]) {
+                    a.has[cls] = 1;
+                    a.off[cls] = (uint32_t)start;
+                    a.len[cls] = (uint32_t)(e->attr.len - start);
+                }
+            }
+            if (e->error)
+                return;
+            evb_start(e, &op, &a);
+            if (j < end && (*ops)[j].kind == OP_EMPTY)
+                evb_end(e);
+            i = j;
+            break;
+        }
+        case OP_TEXT:
+            if (op.optional)
+                render_flags(e, op.optional);
+            evb_text(e, e->strings.data + op.str, op.len);
+            break;
+        case OP_SUB:
+            run_sub(e, value_of(e, vbase, nv, op.sub));
+            break;
+        case OP_END:
+            evb_end(e);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+/* The EventID a template instance's values give, or -1. */
+static int64_t peek_event_id(hai_evtx *e, hai_val v)
+{
+    switch (v.type) {
+    case HAI_VT_UINT16:
+        return v.n >= 2 ? hai_le16(v.p) : -1;
+    case HAI_VT_UINT32:
+        return v.n >= 4 ? (int64_t)hai_le32(v.p) : -1;
+    default: {
+        unsigned flags = 0;
+        uint64_t x;
+        e->attr.len = 0;
+        if (hai_evtx_render(&e->attr, &e->alloc, v.type, v.p, v.n, HAI_TEXT_CONTENT, &flags) != 0 ||
+            hai_parse_uint(e->attr.data, e->attr.len, &x) != HA_OK || x > UINT32_MAX)
+            return -1;
+        return (int64_t)x;
+    }
+    }
+}
+
+/* A template instance at `pos`: its values, then its template's ops. */
+static size_t run_instance(hai_evtx *e, size_t pos, size_t end, const hai_evtx_sink *s, int *skip)
+{
+    if (!NEED(pos, 10, end)) {
+        fail(e, HA_ERR_EVTX, "a template instance is cut short");
+        return end;
+    }
+    size_t def = hai_le32(e->c + pos + 6), p = pos + 10;
+    if (def == p) { /* the definition follows: skip it */
+        if (!NEED(p, 24, end) || !NEED(p + 24, hai_le32(e->c + p + 20), end)) {
+            fail(e, HA_ERR_EVTX, "a template's definition is cut short");
+            return end;
+        }
+        p += 24 + hai_le32(e->c + p + 20);
+    }
+    const hai_tpl *t = template_at(e, def);
+    if (!t)
+        return end;
+    hai_tpl tpl = *t;
+    if (!NEED(p, 4, end)) {
+        fail(e, HA_ERR_EVTX, "a template instance's values are cut short");
+        return end;
+    }
+    size_t nv = hai_le32(e->c + p);
+    p += 4;
+    if (nv > (end - p) / 4) {
+        fail(e, HA_ERR_EVTX, "a template instance's values are cut short");
+        return end;
+    }
+    size_t vbase = e->nvals;
+    if (hai_grow(&e->alloc, (void **)&e->vals, &e->vals_cap, vbase + nv, sizeof *e->vals) != 0) {
+        fail(e, HA_ERR_NOMEM, "out of memory");
+        return end;
+    }
+    size_t data = p + 4 * nv;
+    for (size_t k = 0; k < nv; k++) {
+        size_t size = hai_le16(e->c + p + 4 * k);
+        if (!NEED(data, size, end)) {
+            fail(e, HA_ERR_EVTX, "a substitution value runs past its record");
+            return end;
+        }
+        hai_val *v = &e->vals[vbase + k];
+        v->p = e->c + data;
+        v->n = (uint32_t)size;
+        v->type = e->c[p + 4 * k + 2];
+        data += size;
+    }
+    e->nvals = vbase + nv;
+    if (skip && s->wanted && !e->lim.strict && tpl.event_id_sub >= 0) {
+        int64_t id = peek_event_id(e, value_of(e, vbase, nv, (unsigned)tpl.event_id_sub));
+        if (id >= 0 && !s->wanted(s->ctx, (uint32_t)id)) {
+            *skip = 1;
+            e->nvals = vbase;
+            return data;
+        }
+    }
+    run_ops(e, &e->tpl_ops, tpl.first, tpl.nops, vbase, nv);
+    e->nvals = vbase;
+    return data;
+}
+
+/* A BinXML fragment: a header, template instances or elements, an end. */
+static int run_fragment(hai_evtx *e, size_t pos, size_t end, size_t *stop)
+{
+    while (!e->error && NEED(pos, 1, end)) {
+        uint8_t t = e->c[pos];
+        if (t == 0x00) {
+            pos++;
+            break;
+        }
+        if (t == 0x0f) {
+            if (!NEED(pos, 4, end)) {
+                fail(e, HA_ERR_EVTX, bad_token);
+                break;
+            }
+            pos += 4;
+        } else if (t == 0x0c) {
+            pos = run_instance(e, pos, end, NULL, NULL);
+        } else {
+            size_t first = e->tmp_nops;
+            opvec v = {&e->tmp_ops, &e->tmp_nops, &e->tmp_cap};
+            if (compile(e, &pos, end, 0, v, NULL) == 0)
+                run_ops(e, &e->tmp_ops, first, e->tmp_nops - first, 0, 0);
+            e->tmp_nops = first;
+        }
+    }
+    *stop = pos;
+    return e->error ? -1 : 0;
+}
+
+int hai_evtx_decode_record(hai_evtx *e, size_t at, size_t size, const hai_evtx_sink *s)
+{
+    e->rec_off = e->chunk_off + at;
+    e->rec_id = hai_le64(e->c + at + 8);
+    e->error = 0;
+    e->error_message = NULL;
+    e->nwarn = 0;
+    e->depth = 0;
+    e->cap = CAP_NONE;
+    e->section = SEC_NONE;
+    e->complete = 0;
+    e->nvals = 0;
+    e->nesting = 0;
+    e->text.len = 0;
+    e->npairs = 0;
+    hai_record_clear(&e->rec);
+
+    size_t pos = at + HAI_EVTX_RECORD_HEADER, end = at + size - 4;
+    int skip = 0;
+    /* the usual shape: a fragment header and one template instance, where
+     * the EventID can be looked at before anything is built */
+    if (NEED(pos, 5, end) && e->c[pos] == 0x0f && e->c[pos + 4] == 0x0c) {
+        pos = run_instance(e, pos + 4, end, s, &skip);
+        if (skip) {
+            if (s->filtered)
+                s->filtered(s->ctx);
+            return 0;
+        }
+    }
+    size_t stop;
+    if (!e->error)
+        run_fragment(e, pos, end, &stop);
+    int rc = 0;
+    for (unsigned i = 0; i < e->nwarn && !rc; i++)
+        rc = s->diag(s->ctx, e->warn_code[i], 1, e->rec_off, e->chunk_index, e->rec_id, e->warn_message[i]);
+    if (rc)
+        return rc;
+    if (!e->error && !e->complete)
+        fail(e, HA_ERR_EVTX, "the record holds no complete event");
+    if (!e->error && !(e->rec.has & HAI_HAS_EVENT_ID))
+        fail(e, HA_ERR_NOT_EVENT, "the event has no valid System/EventID");
+    if (e->error)
+        return s->diag(s->ctx, e->error, 0, e->rec_off, e->chunk_index, e->rec_id, e->error_message);
+    if (s->wanted && !s->wanted(s->ctx, e->rec.event_id)) {
+        if (s->filtered)
+            s->filtered(s->ctx);
+        return 0;
+    }
+    e->rec.text = e->text.data;
+    e->rec.text_len = e->text.len;
+    e->rec.pairs = e->pairs;
+    e->rec.npairs = e->npairs;
+    e->rec.offset = e->rec_off;
+    e->rec.line = 0;
+    return s->record(s->ctx, &e->rec);
+}
