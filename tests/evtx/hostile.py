@@ -8,6 +8,7 @@ small: a few hundred variants of the smallest files (CI, under ASan too);
 full: tens of thousands, over every file (the 'slow' suite).
 """
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -28,7 +29,35 @@ def main():
         if g.returncode != 0:
             print(g.stderr)
             return 1
-        return subprocess.run([harness, "--time-limit", "2", "--mem-limit", "16", variants]).returncode
+        return sweep(harness, variants, d)
+
+
+def sweep(harness, variants, tmp):
+    """Run the harness over the variants; after a hang (which ends it: exit 3, naming the variant), go on
+    with the variants after that one, so that one hang does not hide the rest."""
+    lines = open(variants).read().splitlines(True)
+    hangs, status = [], 0
+    while lines:
+        part = os.path.join(tmp, "rest.txt")
+        open(part, "w").writelines(lines)
+        r = subprocess.run([harness, "--time-limit", "2", "--mem-limit", "16", part], stderr=subprocess.PIPE,
+                           text=True)
+        sys.stderr.write(r.stderr)
+        m = re.search(r"HANG \(killed by the alarm\): (\S+)", r.stderr)
+        if r.returncode != 3 or not m:
+            status = r.returncode
+            break
+        hangs.append(m.group(1))
+        names = [l.split(" ", 1)[0] for l in lines]
+        lines = lines[names.index(m.group(1)) + 1:] if m.group(1) in names else []
+        if len(hangs) >= 50:
+            print("50 hangs: stopped")
+            break
+    for h in hangs:
+        print("HANG: %s" % h)
+    if hangs:
+        print("%d variants hung (the counts above are of the variants after the last one)" % len(hangs))
+    return 1 if hangs else status
 
 
 if __name__ == "__main__":
