@@ -3,7 +3,7 @@
  * random chunks, which must give the same). For each variant:
  *
  *  - no crash (run it under ASan/UBSan too), no hang (a variant that runs
- *    past 10 x --time-limit is killed by an alarm and named), each within
+ *    past 3 x --time-limit + 2 s is killed by an alarm and named), each within
  *    --time-limit seconds, and the reader's memory (counted by its
  *    allocator) within --mem-limit MB of what the undamaged window needs;
  *  - every diagnostic has a message and an offset inside the input;
@@ -333,7 +333,7 @@ static void check_variant(const variant *v, const unsigned char *win, size_t wle
     int fixed = strcmp(v->checksums, "fixed") == 0;
 
     snprintf(current, sizeof current, "%s", v->name);
-    alarm((unsigned)(time_limit * 10) + 5);
+    alarm((unsigned)(time_limit * 3) + 2);
     reading got = {0};
     counter mem;
     double secs;
@@ -368,7 +368,7 @@ static void check_variant(const variant *v, const unsigned char *win, size_t wle
         reading parts = {0};
         counter m2;
         double s2;
-        alarm((unsigned)(time_limit * 40) + 5);
+        alarm((unsigned)(time_limit * 20) + 2);
         int rc2 = read_bytes(buf, len, 1, &parts, &m2, &s2);
         alarm(0);
         t->chunked++;
