@@ -380,14 +380,15 @@ static void check_variant(const variant *v, const unsigned char *win, size_t wle
         reading_free(&parts);
     }
     if (!signature) {
-        qsort(got.recs, got.nrecs, sizeof *got.recs, cmp_rec);
+        if (got.nrecs) /* qsort and bsearch want a non-null base even for no element */
+            qsort(got.recs, got.nrecs, sizeof *got.recs, cmp_rec);
         int first = 1;
         for (size_t i = 0; i < ref->nrecs && first; i++) {
             const rec *r = &ref->recs[i];
             long k = chunk_of(r->offset);
             if (HEADER + (uint64_t)k * CHUNK >= len && k >= 0)
                 continue; /* its chunk was cut away */
-            if (bsearch(r, got.recs, got.nrecs, sizeof *got.recs, cmp_rec))
+            if (got.nrecs && bsearch(r, got.recs, got.nrecs, sizeof *got.recs, cmp_rec))
                 continue;
             int noted = 0;
             for (size_t d = 0; d < got.ndiags && !noted; d++)
@@ -459,7 +460,8 @@ int main(int argc, char **argv)
             if (read_bytes(win, wlen, 0, &ref, &mem, &secs) != HA_OK)
                 fprintf(stderr, "%s: the undamaged window does not read\n", k);
             ref_peak = mem.peak;
-            qsort(ref.recs, ref.nrecs, sizeof *ref.recs, cmp_rec);
+            if (ref.nrecs)
+                qsort(ref.recs, ref.nrecs, sizeof *ref.recs, cmp_rec);
         }
         check_variant(&v, win, wlen, &ref, ref_peak, time_limit, mem_limit,
                       chunked_every > 0 && (t.variants % chunked_every) == 0, &t);
