@@ -1,14 +1,16 @@
 /* ha_bench: the library's own throughput, without the tool's output.
  *
- *   ha_bench [--threads N] parse FILE             reader only, counting records
- *   ha_bench [--threads N] correlate FILE         reader -> correlator, callbacks count
- *   ha_bench [--threads N] correlate-filter FILE  the same, with the correlator's
- *                                                 EventID filter (others skipped unparsed)
+ *   ha_bench [--threads N] parse FILE...             reader only, counting records
+ *   ha_bench [--threads N] correlate FILE...         reader -> correlator, callbacks count
+ *   ha_bench [--threads N] correlate-filter FILE...  the same, with the correlator's
+ *                                                    EventID filter (others skipped unparsed)
  *   ha_bench --features                           "parallel=0|1"
  *   ha_bench exec REPORT CMD [ARG]...             run CMD, then write its peak RSS,
  *                                                 exit status, wall and CPU time to REPORT
  *
- * The file is read with ha_reader_read_file(), or with
+ * Several files are read one after the other by the same reader and
+ * correlator, as one log. Each is read with ha_reader_read_file() (XML or
+ * .evtx alike), or with
  * ha_reader_read_file_parallel() when --threads is given (only in a build
  * whose library has it: HAVE_HA_READER_READ_FILE_PARALLEL). One line of
  * key=value counts and the wall time goes to standard error; bench/run reads
@@ -146,7 +148,7 @@ static int run_command(const char *report, char **argv)
 
 static int usage(void)
 {
-    fputs("usage: ha_bench [--threads N] parse|correlate|correlate-filter FILE\n"
+    fputs("usage: ha_bench [--threads N] parse|correlate|correlate-filter FILE...\n"
           "       ha_bench --features\n"
           "       ha_bench exec REPORT CMD [ARG]...\n",
           stderr);
@@ -170,9 +172,10 @@ int main(int argc, char **argv)
             return usage();
         i += 2;
     }
-    if (argc - i != 2)
+    if (argc - i < 2)
         return usage();
     const char *mode = argv[i], *path = argv[i + 1];
+    int first_path = i + 1;
     int correlate = strcmp(mode, "correlate") == 0, filter = strcmp(mode, "correlate-filter") == 0;
     if (!correlate && !filter && strcmp(mode, "parse") != 0)
         return usage();
@@ -212,7 +215,8 @@ int main(int argc, char **argv)
         size_t nids = ha_correlator_event_ids(&ids);
         rc = ha_reader_set_event_filter(reader, ids, nids);
     }
-    if (rc == HA_OK) {
+    for (int p = first_path; p < argc && rc == HA_OK; p++) {
+        path = argv[p];
 #if PARALLEL
         if (threads >= 0)
             rc = ha_reader_read_file_parallel(reader, path, (unsigned)threads);

@@ -40,6 +40,7 @@ typedef struct {
     diag_rec *diags;
     size_t ndiags, diags_cap;
     int stop_after; /* stop (return 7) after this many records, 0 = never */
+    int positions;  /* each JSON line is followed by " @OFFSET:LINE", the record's position */
 } result;
 
 static inline int on_record(const ha_record *r, void *ud)
@@ -49,6 +50,11 @@ static inline int on_record(const ha_record *r, void *ud)
     char *buf = malloc(n + 1);
     ha_record_json(r, buf, n + 1);
     put(&res->records, buf, n);
+    if (res->positions) {
+        char pos[64];
+        snprintf(pos, sizeof pos, " @%" PRIu64 ":%" PRIu64, ha_record_offset(r), ha_record_line(r));
+        puts_(&res->records, pos);
+    }
     put(&res->records, "\n", 1);
     free(buf);
     res->nrecords++;
@@ -85,7 +91,19 @@ static inline unsigned rnd(void)
     return (rng_state >> 16) & 0x7fff;
 }
 
-/* Feed `data` in chunks of `chunk` bytes (0: whole; SIZE_MAX: random 1..600). */
+/* The largest chunk of run()'s random chunking. */
+static size_t random_chunk_max = 600;
+
+static inline size_t random_chunk(void)
+{
+    size_t r = rnd(); /* 15 bits; 30 for a larger bound */
+    if (random_chunk_max > 0x8000)
+        r = r << 15 | rnd();
+    return 1 + r % random_chunk_max;
+}
+
+/* Feed `data` in chunks of `chunk` bytes (0: whole; SIZE_MAX: random
+ * 1..random_chunk_max). */
 static inline void run(const char *data, size_t len, size_t chunk, result *res)
 {
     ha_reader_options o = HA_READER_OPTIONS_INIT;
@@ -96,7 +114,7 @@ static inline void run(const char *data, size_t len, size_t chunk, result *res)
     CHECK_INT(ha_reader_new(&o, &r), HA_OK);
     size_t i = 0;
     while (i < len) {
-        size_t n = chunk == 0 ? len : chunk == SIZE_MAX ? 1 + rnd() % 600 : chunk;
+        size_t n = chunk == 0 ? len : chunk == SIZE_MAX ? random_chunk() : chunk;
         if (n > len - i)
             n = len - i;
         CHECK_INT(ha_reader_feed(r, data + i, n), HA_OK);
