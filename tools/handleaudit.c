@@ -150,6 +150,7 @@ static size_t record_json(const void *rec, char *buf, size_t cap) { return ha_re
 static size_t sequence_json(const void *seq, char *buf, size_t cap) { return ha_sequence_json(seq, buf, cap); }
 
 static size_t alert_json(const void *a, char *buf, size_t cap) { return ha_alert_json(a, buf, cap); }
+static size_t request_json(const void *q, char *buf, size_t cap) { return ha_request_json(q, buf, cap); }
 
 static int on_alert(const ha_alert *a, void *userdata)
 {
@@ -192,6 +193,22 @@ static int on_end(const ha_sequence *seq, const ha_record *rec, void *userdata)
     if (!rc && t->rules)
         rc = ha_rules_check_sequence(t->rules, seq, on_alert, t);
     return rc;
+}
+
+/* A 4656 or 4661 that opened nothing: a "request" line among the sequences. */
+static int on_request(const ha_request *req, void *userdata)
+{
+    struct tool *t = userdata;
+    if (t->st)
+        stats_request(t->st, req);
+    if (t->csv) {
+        if (csv_request(stdout, req) != 0) {
+            t->out_failed = 1;
+            return 1;
+        }
+        return 0;
+    }
+    return t->alerts_only ? 0 : write_json(t, request_json, req);
 }
 
 static double now(void)
@@ -440,6 +457,7 @@ int main(int argc, char **argv)
     ro.flags = strict ? HA_READER_STRICT : 0;
     ha_correlator_options co = HA_CORRELATOR_OPTIONS_INIT;
     co.on_end = on_end;
+    co.on_request = on_request;
     co.userdata = &t;
     co.max_open = max_open;
     co.reorder_window = window;
