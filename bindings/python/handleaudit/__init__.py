@@ -73,7 +73,7 @@ __all__ = [
 
 #: The library version (``HA_VERSION_NUMBER`` form: MAJOR*10000 + MINOR*100 +
 #: PATCH) this binding was written for; an older library is refused.
-WRITTEN_FOR_VERSION = 100  # 0.1.0
+WRITTEN_FOR_VERSION = 200  # 0.2.0: the requests (correlator options version 3)
 
 #: How many bytes records() and correlate() read and feed at a time (1 MiB).
 CHUNK_SIZE = 1 << 20
