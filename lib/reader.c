@@ -26,6 +26,7 @@
 #include <expat.h>
 
 #include "alloc.h"
+#include "encoding.h"
 #include "diag.h"
 #include "evtx_stream.h"
 #include "parse.h"
@@ -749,7 +750,7 @@ static enum step outside(ha_reader *r, const char *win, size_t len, int final, s
             else if (has_prefix(p, avail, "<!DOCTYPE", 9) || has_prefix(p, avail, "<!ENTITY", 8))
                 st = junk(r, win, len, &i, HA_ERR_DTD, "a DOCTYPE or entity declaration is refused");
             else
-                st = junk(r, win, len, &i, HA_ERR_JUNK, "unexpected data outside an event");
+                st = junk(r, win, len, &i, HA_ERR_JUNK, hai_outside_message(r->base + i == 0, p, avail));
             if (st != S_CONTINUE)
                 break;
             continue;
@@ -789,7 +790,7 @@ static enum step outside(ha_reader *r, const char *win, size_t len, int final, s
                 }
             }
         }
-        st = junk(r, win, len, &i, HA_ERR_JUNK, "unexpected data outside an event");
+        st = junk(r, win, len, &i, HA_ERR_JUNK, hai_outside_message(r->base + i == 0, p, avail));
         if (st != S_CONTINUE)
             break;
     }
