@@ -355,7 +355,7 @@ static int run(ha_reader *r, const char *data, size_t size, unsigned threads, co
     memset(&j, 0, sizeof j);
     j.data = data;
     j.size = size;
-    j.evtx = size >= 8 && hai_evtx_signature_score((const uint8_t *)data) >= 5;
+    j.evtx = hai_evtx_sniff((const uint8_t *)data, size);
     if (j.evtx)
         j.file_chunks = hai_evtx_header_chunks((const uint8_t *)data, size < HAI_EVTX_FILE_HEADER ? size : HAI_EVTX_FILE_HEADER);
     j.main = r;

@@ -1405,7 +1405,7 @@ static int finish_evtx(ha_reader *r)
  * one), XML otherwise. The bytes held so far go to that source. */
 static int decide(ha_reader *r)
 {
-    r->format = r->nsniff == 8 && hai_evtx_signature_score(r->sniff) >= 5 ? FORMAT_EVTX : FORMAT_XML;
+    r->format = hai_evtx_sniff(r->sniff, r->nsniff) ? FORMAT_EVTX : FORMAT_XML;
     size_t n = r->nsniff;
     r->nsniff = 0;
     if (n == 0)
@@ -1418,7 +1418,7 @@ static int route(ha_reader *r, const void *data, size_t len)
     if (r->format == FORMAT_UNKNOWN) {
         if (r->nsniff == 0 && len >= 8) { /* the usual case: decided in place */
             memcpy(r->sniff, data, 8);
-            r->format = hai_evtx_signature_score(r->sniff) >= 5 ? FORMAT_EVTX : FORMAT_XML;
+            r->format = hai_evtx_sniff(r->sniff, 8) ? FORMAT_EVTX : FORMAT_XML;
         } else {
             size_t take = 8 - r->nsniff < len ? 8 - r->nsniff : len;
             memcpy(r->sniff + r->nsniff, data, take);

@@ -626,6 +626,37 @@ static void test_damage(void)
     free(f.file);
 }
 
+/* A chunk that says it holds one record more than it does: the error comes
+ * after its last record, also when a callback stopped at that record (the
+ * resumed call still makes the chunk's last check; found by fuzz_evtx). */
+static void test_missing_after_stop(void)
+{
+    built f = build_file();
+    uint8_t *c = f.file + HAI_EVTX_FILE_HEADER;
+    uint64_t six = 6;
+    memcpy(c + 32, &six, 8);
+    rechecksum(&f);
+    for (int stop = 0; stop <= 1; stop++) {
+        got g;
+        memset(&g, 0, sizeof g);
+        g.stop_at = stop ? 5 : 0;
+        ha_reader_options o = HA_READER_OPTIONS_INIT;
+        o.on_record = keep;
+        o.on_diag = keep_diag;
+        o.userdata = &g;
+        ha_reader *r;
+        CHECK_INT(ha_reader_new(&o, &r), HA_OK);
+        int rc = ha_reader_feed(r, f.file, f.len);
+        CHECK_INT(rc, stop ? 9 : HA_OK);
+        CHECK_INT(ha_reader_finish(r), HA_OK);
+        CHECK_INT(g.n, 5);
+        CHECK_INT(count_code(&g, HA_ERR_EVTX, 0), 1);
+        ha_reader_free(r);
+        got_free(&g);
+    }
+    free(f.file);
+}
+
 /* The CRC-32 tables against the polynomial, bit by bit. */
 static void test_crc(void)
 {
@@ -652,5 +683,6 @@ int main(int argc, char **argv)
     test_chunked_and_stopped();
     test_filter();
     test_damage();
+    test_missing_after_stop();
     return check_done();
 }
