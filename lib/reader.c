@@ -15,18 +15,17 @@
  * was waiting is decided, then parsing returns to the caller's memory.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <expat.h>
 
 #include "alloc.h"
 #include "diag.h"
+#include "os.h"
 #include "parse.h"
 #include "reader_internal.h"
 #include "scan.h"
@@ -1162,9 +1161,7 @@ static int read_all(ha_reader *r, int fd, FILE *fp, const char *name)
                 break;
             }
         } else {
-            ssize_t k = read(fd, buf, READ_CHUNK);
-            if (k < 0 && errno == EINTR)
-                continue;
+            long long k = hai_os_read(fd, buf, READ_CHUNK);
             if (k < 0) {
                 rc = io_error(r, "cannot read", name);
                 break;
@@ -1202,16 +1199,15 @@ int ha_reader_read_file(ha_reader *r, const char *path)
 {
     if (!r || !path)
         return HA_ERR_INVALID;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = hai_os_open(path);
     if (fd < 0)
         return io_error(r, "cannot open", path);
-    char magic[8];
-    if (pread(fd, magic, sizeof magic, 0) == (ssize_t)sizeof magic && memcmp(magic, "ElfFile", 8) == 0) {
-        close(fd);
+    if (hai_os_starts_with(fd, "ElfFile", 8)) {
+        hai_os_close(fd);
         return ha_reader_read_evtx(r, path);
     }
     int rc = read_all(r, fd, NULL, path);
-    close(fd);
+    hai_os_close(fd);
     return rc;
 }
 
