@@ -64,8 +64,9 @@ int hai_os_remove(const char *path);
 /* 1 when something exists at `path`. */
 int hai_os_exists(const char *path);
 int hai_os_isatty(int fd);
-/* Standard input and output carry bytes as they are (no CRLF translation
- * on Windows). */
+/* Standard input, output and error carry bytes as they are (no CRLF
+ * translation on Windows): output and diagnostics the same on every
+ * system. */
 void hai_os_binary_stdio(void);
 /* On Windows, replace `*argv` by the command line in UTF-8 (the C runtime
  * gives it in the ANSI code page, which loses characters outside it); the

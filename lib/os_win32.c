@@ -129,6 +129,7 @@ void hai_os_binary_stdio(void)
 {
     _setmode(_fileno(stdin), _O_BINARY);
     _setmode(_fileno(stdout), _O_BINARY);
+    _setmode(_fileno(stderr), _O_BINARY);
 }
 
 int hai_os_utf8_argv(int *argc, char ***argv)

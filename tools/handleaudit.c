@@ -309,7 +309,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "handleaudit: out of memory\n");
         return EXIT_USAGE;
     }
-    hai_os_binary_stdio(); /* JSON Lines and CSV byte for byte, as on every system */
+    hai_os_binary_stdio(); /* output byte for byte as on every system */
     while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_RECORDS:
