@@ -87,8 +87,10 @@ typedef struct hai_map {
 /* Map the first `size` bytes of `fd`, read-only, read sequentially:
  * 0, or -1. The descriptor may be closed afterwards. */
 int hai_os_map(int fd, size_t size, hai_map *m);
-/* The pages wholly inside [from, to) are read for good: give them back, so
- * that resident memory does not grow to the file's size. */
+/* Every byte before `to` is read for good (and `from` is where the last
+ * call's `to` was): give back the pages from the one holding `from` to the
+ * last one wholly before `to`, so that resident memory does not grow to the
+ * file's size. */
 void hai_os_map_release(hai_map *m, size_t from, size_t to);
 void hai_os_unmap(hai_map *m);
 size_t hai_os_page_size(void);

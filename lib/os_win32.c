@@ -191,7 +191,7 @@ int hai_os_map(int fd, size_t size, hai_map *m)
 void hai_os_map_release(hai_map *m, size_t from, size_t to)
 {
     size_t page = hai_os_page_size();
-    from = (from + page - 1) / page * page;
+    from = from / page * page;
     to = to / page * page;
     if (to > from)
         VirtualUnlock((void *)(uintptr_t)(m->data + from), to - from);

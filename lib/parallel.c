@@ -65,7 +65,7 @@ struct job {
     ha_reader *main;
     const ha_allocator *alloc;
     hai_map *map;
-    size_t dropped; /* bytes before `dropped` given back */
+    size_t dropped; /* pages before `dropped` given back */
     struct spare *spares; /* window + 1 of them at most */
     size_t nspares;
     hai_mutex mu;
@@ -245,10 +245,8 @@ static int deliver(struct job *j, struct piece *p, struct place *pl)
  * to the file's size. */
 static void drop_pages(struct job *j, size_t end)
 {
-    if (end > j->dropped) {
-        hai_os_map_release(j->map, j->dropped, end);
-        j->dropped = end / hai_os_page_size() * hai_os_page_size();
-    }
+    hai_os_map_release(j->map, j->dropped, end);
+    j->dropped = end;
 }
 
 /* Cut the file into pieces that begin at `<Event` starts. */
