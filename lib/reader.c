@@ -15,13 +15,11 @@
  * was waiting is decided, then parsing returns to the caller's memory.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <expat.h>
 
@@ -29,6 +27,7 @@
 #include "encoding.h"
 #include "diag.h"
 #include "evtx_stream.h"
+#include "os.h"
 #include "parse.h"
 #include "reader_internal.h"
 #include "scan.h"
@@ -1188,9 +1187,7 @@ static int read_all(ha_reader *r, int fd, FILE *fp, const char *name)
                 break;
             }
         } else {
-            ssize_t k = read(fd, buf, READ_CHUNK);
-            if (k < 0 && errno == EINTR)
-                continue;
+            long long k = hai_os_read(fd, buf, READ_CHUNK);
             if (k < 0) {
                 rc = io_error(r, "cannot read", name);
                 break;
@@ -1228,11 +1225,11 @@ int ha_reader_read_file(ha_reader *r, const char *path)
 {
     if (!r || !path)
         return HA_ERR_INVALID;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = hai_os_open(path);
     if (fd < 0)
         return io_error(r, "cannot open", path);
     int rc = read_all(r, fd, NULL, path);
-    close(fd);
+    hai_os_close(fd);
     return rc;
 }
 
