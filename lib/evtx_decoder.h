@@ -41,9 +41,9 @@ typedef struct hai_val {
 #define HAI_EVTX_MAX_NESTING 8 /* BinXML values inside values */
 /* Work for one chunk: BinXML values that hold template instances whose
  * values hold more can multiply it, so it is bounded. The corpus's chunks
- * take at most 6,500 steps; past the bound (about 70 ms of work) the
+ * take at most 6,500 steps; past the bound (about 20 ms of work) the
  * chunk's remaining records are reported and skipped. */
-#define HAI_EVTX_MAX_STEPS ((uint64_t)1 << 22)
+#define HAI_EVTX_MAX_STEPS ((uint64_t)1 << 20)
 
 struct hai_evtx {
     ha_allocator alloc;
