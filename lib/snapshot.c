@@ -18,7 +18,9 @@
  * checked against the bytes left before anything is allocated for it. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "correlate.h"
@@ -326,7 +328,26 @@ typedef struct {
     uint32_t nprocs;
     ha_sequence **seqs;
     uint32_t nseqs;
+    hai_buf z; /* NUL-terminated copies of names (a held record's Computer, Data Names) */
 } loader;
+
+/* `n` bytes as a NUL-terminated string in the loader's scratch buffer (each
+ * call overwrites the last); NULL when they hold a NUL or memory runs out. */
+static const char *cstr(loader *l, const char *s, size_t n)
+{
+    if (memchr(s, '\0', n)) {
+        l->in.bad = 1;
+        return NULL;
+    }
+    l->z.len = 0;
+    if (hai_buf_reserve(&l->z, &l->t->alloc, n + 1) != 0) {
+        l->t->oom = 1;
+        return NULL;
+    }
+    memcpy(l->z.data, s, n);
+    l->z.data[n] = '\0';
+    return l->z.data;
+}
 
 static hai_istr *str_at(loader *l, uint32_t i, int may_be_null)
 {
@@ -551,17 +572,13 @@ static void load_window(loader *l)
         size_t hn;
         const char *host = get_bytes(&l->in, &hn);
         uint32_t npairs = get_u32(&l->in);
-        if (BAD(l) || has_host > 1 || memchr(host, '\0', hn) || !fits(&l->in, npairs, 8)) {
+        if (BAD(l) || has_host > 1 || !fits(&l->in, npairs, 8)) {
             l->in.bad = 1;
             return;
         }
-        char hostz[256];
-        if (hn >= sizeof hostz) {
-            l->in.bad = 1;
+        const char *hostz = cstr(l, host, hn);
+        if (!hostz)
             return;
-        }
-        memcpy(hostz, host, hn);
-        hostz[hn] = '\0';
         ha_record *r;
         if (ha_record_new(&t->alloc, &r) != HA_OK) {
             t->oom = 1;
@@ -571,13 +588,12 @@ static void load_window(loader *l)
         for (uint32_t j = 0; j < npairs && rc == HA_OK && !BAD(l); j++) {
             size_t nn, vn;
             const char *name = get_bytes(&l->in, &nn), *value = get_bytes(&l->in, &vn);
-            char namez[256];
-            if (BAD(l) || nn >= sizeof namez || memchr(name, '\0', nn) || memchr(value, '\0', vn)) {
-                l->in.bad = 1;
+            const char *namez = BAD(l) ? NULL : cstr(l, name, nn);
+            if (!namez || memchr(value, '\0', vn)) {
+                if (!t->oom)
+                    l->in.bad = 1;
                 break;
             }
-            memcpy(namez, name, nn);
-            namez[nn] = '\0';
             rc = ha_record_add_data(r, namez, value, vn);
         }
         r->has = has;
@@ -723,6 +739,7 @@ int ha_correlator_load(ha_correlator *c, const void *data, size_t len)
     hai_free(&l.t->alloc, l.strs);
     hai_free(&l.t->alloc, l.procs);
     hai_free(&l.t->alloc, l.seqs);
+    hai_buf_free(&l.z, &l.t->alloc);
     if (rc == HA_OK)
         swap_state(c, l.t);
     ha_correlator_free(l.t);
@@ -730,6 +747,31 @@ int ha_correlator_load(ha_correlator *c, const void *data, size_t len)
 }
 
 /* ---- files ---------------------------------------------------------------- */
+
+/* A new file beside `path`, made by mkstemp(): a name no one can guess,
+ * created with O_EXCL (a symlink or file planted there is never followed or
+ * reused), mode 0600. The name is written into `tmp` (strlen(path) + 8). */
+static int create_temporary(const char *path, char *tmp)
+{
+    size_t n = strlen(path);
+    memcpy(tmp, path, n);
+    memcpy(tmp + n, ".XXXXXX", 8);
+    return mkstemp(tmp);
+}
+
+static int write_all(int fd, const unsigned char *p, size_t n)
+{
+    while (n) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
 
 int ha_correlator_save_file(const ha_correlator *c, const char *path)
 {
@@ -741,27 +783,32 @@ int ha_correlator_save_file(const ha_correlator *c, const char *path)
     unsigned char *buf = hai_malloc(&c->alloc, n);
     if (!buf)
         return HA_ERR_NOMEM;
-    size_t plen = strlen(path);
-    char *tmp = hai_malloc(&c->alloc, plen + 5);
+    char *tmp = hai_malloc(&c->alloc, strlen(path) + 8);
     if (!tmp || ha_correlator_save(c, buf, n) != n) {
         hai_free(&c->alloc, tmp);
         hai_free(&c->alloc, buf);
         return HA_ERR_NOMEM;
     }
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp", 5);
     int rc = HA_ERR_IO;
-    FILE *f = fopen(tmp, "wb");
-    if (f) {
-        int ok = fwrite(buf, 1, n, f) == n && fflush(f) == 0 && fsync(fileno(f)) == 0;
-        if (fclose(f) == 0 && ok && rename(tmp, path) == 0)
+    int fd = create_temporary(path, tmp);
+    if (fd >= 0) {
+        int ok = write_all(fd, buf, n) == 0 && fsync(fd) == 0;
+        if (close(fd) == 0 && ok && rename(tmp, path) == 0)
             rc = HA_OK;
         else
-            remove(tmp);
+            unlink(tmp);
     }
     hai_free(&c->alloc, tmp);
     hai_free(&c->alloc, buf);
     return rc;
+}
+
+/* Read up to `n` bytes; how many were read (fewer at the end of the file),
+ * or -1 on an error. */
+static long long read_up_to(FILE *f, unsigned char *p, size_t n)
+{
+    size_t k = fread(p, 1, n, f);
+    return k < n && ferror(f) ? -1 : (long long)k;
 }
 
 int ha_correlator_load_file(ha_correlator *c, const char *path)
@@ -771,21 +818,51 @@ int ha_correlator_load_file(ha_correlator *c, const char *path)
     FILE *f = fopen(path, "rb");
     if (!f)
         return HA_ERR_IO;
+    /* The header first: a file that is not a snapshot, or says it holds
+     * more or less than it does, is refused before its body is read. */
+    unsigned char head[HEADER];
+    long long k = read_up_to(f, head, HEADER);
+    int rc = k < 0 ? HA_ERR_IO : HA_OK;
+    size_t total = 0;
+    int sized = 0;
+    if (rc == HA_OK && (k < HEADER || memcmp(head, magic, 8) != 0))
+        rc = HA_ERR_SNAPSHOT;
+    if (rc == HA_OK) {
+        src h = {head + 8, head + HEADER, 0};
+        uint32_t version = get_u32(&h), reserved = get_u32(&h);
+        uint64_t payload = get_u64(&h);
+        struct stat st;
+        if (version > HAI_SNAP_VERSION)
+            rc = HA_ERR_SNAPSHOT_VERSION;
+        else if (version == 0 || reserved != 0 || payload > SIZE_MAX - HEADER - 4)
+            rc = HA_ERR_SNAPSHOT;
+        else if ((total = HEADER + (size_t)payload + 4), fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode))
+            rc = (uint64_t)st.st_size == total ? HA_OK : HA_ERR_SNAPSHOT, sized = 1;
+    }
+    /* Then the body: at once when the file's size matched, else in steps,
+     * so that a header that lies about a stream costs no more than the
+     * bytes that do come. */
     hai_buf b = {NULL, 0, 0};
-    int rc = HA_OK;
-    for (;;) {
-        if (hai_buf_reserve(&b, &c->alloc, 1 << 16) != 0) {
+    if (rc == HA_OK && sized && (b.data = hai_malloc(&c->alloc, total)) != NULL)
+        b.cap = total; /* exactly */
+    if (rc == HA_OK && hai_buf_append(&b, &c->alloc, head, HEADER) != 0)
+        rc = HA_ERR_NOMEM;
+    while (rc == HA_OK && b.len < total) {
+        size_t want = total - b.len < ((size_t)1 << 20) ? total - b.len : (size_t)1 << 20;
+        if (hai_buf_reserve(&b, &c->alloc, want) != 0) {
             rc = HA_ERR_NOMEM;
             break;
         }
-        size_t k = fread(b.data + b.len, 1, b.cap - b.len, f);
-        b.len += k;
-        if (k == 0) {
-            if (ferror(f))
-                rc = HA_ERR_IO;
-            break;
-        }
+        k = read_up_to(f, (unsigned char *)b.data + b.len, want);
+        if (k < 0)
+            rc = HA_ERR_IO;
+        else if (k == 0)
+            rc = HA_ERR_SNAPSHOT; /* truncated */
+        else
+            b.len += (size_t)k;
     }
+    if (rc == HA_OK && fgetc(f) != EOF)
+        rc = HA_ERR_SNAPSHOT; /* longer than it says */
     fclose(f);
     if (rc == HA_OK)
         rc = ha_correlator_load(c, b.data, b.len);
