@@ -93,6 +93,7 @@ typedef struct hai_held {
 
 struct ha_correlator {
     ha_allocator alloc;
+    hai_sipkey key; /* of every table here and of the interner (keyed.h) */
     ha_sequence_cb on_open, on_access, on_end;
     void *userdata;
     size_t max_open, max_processes;

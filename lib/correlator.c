@@ -123,6 +123,7 @@ void hai_proc_settle(ha_correlator *c, hai_proc *p)
 
 hai_proc *hai_proc_find(ha_correlator *c, const hai_istr *host, uint64_t pid)
 {
+    const hai_sipkey *hai_hash_key = &c->key;
     hai_pkey k;
     memset(&k, 0, sizeof k);
     k.host = host;
@@ -135,6 +136,7 @@ hai_proc *hai_proc_find(ha_correlator *c, const hai_istr *host, uint64_t pid)
 /* Find or make the process slot; NULL when out of memory. */
 hai_proc *hai_proc_get(ha_correlator *c, const hai_istr *host, uint64_t pid)
 {
+    const hai_sipkey *hai_hash_key = &c->key;
     hai_proc *p = hai_proc_find(c, host, pid);
     if (p)
         return p;
@@ -266,6 +268,7 @@ int hai_proc_append(hai_proc *p, ha_sequence *s)
 
 static ha_sequence *seq_find(ha_correlator *c, const hai_key *k)
 {
+    const hai_sipkey *hai_hash_key = &c->key;
     ha_sequence *s;
     HASH_FIND(hh, c->seqs, k, sizeof *k, s);
     return s;
@@ -275,6 +278,7 @@ static ha_sequence *seq_find(ha_correlator *c, const hai_key *k)
  * whose close Windows logs under the source process's ID. */
 static ha_sequence *seq_lookup(ha_correlator *c, const hai_key *k)
 {
+    const hai_sipkey *hai_hash_key = &c->key;
     ha_sequence *s = seq_find(c, k);
     if (s)
         return s;
@@ -292,6 +296,7 @@ static ha_sequence *seq_lookup(ha_correlator *c, const hai_key *k)
  * memory. Makes room first when the bound on open sequences is reached. */
 static ha_sequence *seq_begin(ha_correlator *c, const hai_key *k, int opened, const ha_record *r)
 {
+    const hai_sipkey *hai_hash_key = &c->key;
     const ha_allocator *hai_hash_alloc = &c->alloc;
     int hai_hash_oom = 0;
     while (c->counts[C_OPEN] >= c->max_open && c->lru_head)
@@ -473,6 +478,7 @@ static void rule_create(ha_correlator *c, const ha_record *r)
  * taking it from an older duplicate; out of memory, `s` goes without. */
 static void alias_take(ha_correlator *c, ha_sequence *s, const hai_akey *ak)
 {
+    const hai_sipkey *hai_hash_key = &c->key;
     const ha_allocator *hai_hash_alloc = &c->alloc;
     int hai_hash_oom = 0;
     hai_alias *a;
@@ -602,8 +608,22 @@ int ha_correlator_new(const ha_correlator_options *opts, ha_correlator **out)
             c->max_string_bytes = opts->max_string_bytes;
         c->window = opts->reorder_window;
     }
-    hai_interner_init(&c->strings, &c->alloc);
+    if (hai_sipkey_random(&c->key) != 0) {
+        hai_free(&c->alloc, c);
+        return HA_ERR_IO;
+    }
+    hai_interner_init(&c->strings, &c->alloc, &c->key);
     *out = c;
+    return HA_OK;
+}
+
+int hai_correlator_set_key(ha_correlator *c, uint64_t k0, uint64_t k1)
+{
+    if (!c || c->strings.table || c->seqs || c->procs || c->aliases || c->seen)
+        return HA_ERR_INVALID;
+    c->key.k0 = k0;
+    c->key.k1 = k1;
+    c->strings.key = c->key;
     return HA_OK;
 }
 

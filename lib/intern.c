@@ -2,9 +2,10 @@
 
 #include <string.h>
 
-void hai_interner_init(hai_interner *in, const ha_allocator *a)
+void hai_interner_init(hai_interner *in, const ha_allocator *a, const hai_sipkey *key)
 {
     in->table = NULL;
+    in->key = *key;
     in->alloc = a;
     in->bytes = 0;
     in->count = 0;
@@ -26,6 +27,7 @@ void hai_interner_free(hai_interner *in)
 
 hai_istr *hai_intern(hai_interner *in, const char *s, size_t len)
 {
+    const hai_sipkey *hai_hash_key = &in->key;
     const ha_allocator *hai_hash_alloc = in->alloc;
     int hai_hash_oom = 0;
     hai_istr *x;

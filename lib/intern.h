@@ -18,12 +18,13 @@ typedef struct hai_istr {
 
 typedef struct hai_interner {
     hai_istr *table;
+    hai_sipkey key; /* the table's hash key */
     const ha_allocator *alloc;
     size_t bytes; /* text bytes held, NULs included */
     size_t count;
 } hai_interner;
 
-void hai_interner_init(hai_interner *in, const ha_allocator *a);
+void hai_interner_init(hai_interner *in, const ha_allocator *a, const hai_sipkey *key);
 /* Release every string whatever its count. */
 void hai_interner_free(hai_interner *in);
 /* The interned copy of s[0, len), with one more reference; NULL when out of

@@ -415,6 +415,7 @@ static void load_processes(loader *l)
 
 static void load_sequences(loader *l)
 {
+    const hai_sipkey *hai_hash_key = &l->t->key;
     ha_correlator *t = l->t;
     const ha_allocator *hai_hash_alloc = &t->alloc;
     int hai_hash_oom = 0;
@@ -522,6 +523,7 @@ static void load_lists(loader *l)
 
 static void load_aliases(loader *l)
 {
+    const hai_sipkey *hai_hash_key = &l->t->key;
     ha_correlator *t = l->t;
     const ha_allocator *hai_hash_alloc = &t->alloc;
     int hai_hash_oom = 0;
@@ -627,6 +629,7 @@ static void swap_state(ha_correlator *a, ha_correlator *b)
         a->f = b->f;     \
         b->f = t.f;      \
     } while (0)
+    SWAP(key); /* the tables go with the key they were built with */
     SWAP(strings);
     SWAP(last_host);
     SWAP(seqs);
