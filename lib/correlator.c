@@ -661,15 +661,15 @@ void ha_correlator_free(ha_correlator *c)
  * are never pulled away while it is applied. */
 static void bound_strings(ha_correlator *c, const ha_record *r)
 {
-    while (c->strings.bytes > c->max_string_bytes && c->lru_head)
+    while (hai_interner_bytes(&c->strings) > c->max_string_bytes && c->lru_head)
         seq_end(c, c->lru_head, HA_END_EVICTED, HA_TIME_NONE, r);
-    while (c->strings.bytes > c->max_string_bytes && c->idle_head)
+    while (hai_interner_bytes(&c->strings) > c->max_string_bytes && c->idle_head)
         proc_free(c, c->idle_head);
 }
 
 void hai_correlator_apply(ha_correlator *c, const ha_record *r)
 {
-    if (c->strings.bytes > c->max_string_bytes)
+    if (hai_interner_bytes(&c->strings) > c->max_string_bytes)
         bound_strings(c, r);
     switch (r->event_id) {
     case 4656:
@@ -755,7 +755,7 @@ uint64_t ha_correlator_count(const ha_correlator *c, ha_correlator_counter which
     if (which == HA_CORR_HELD)
         return c->nheap;
     if (which == HA_CORR_STRING_BYTES)
-        return c->strings.bytes;
+        return hai_interner_bytes(&c->strings);
     return c->counts[which];
 }
 

@@ -51,7 +51,7 @@ hai_istr *hai_intern(hai_interner *in, const char *s, size_t len)
         hai_free(in->alloc, x);
         return NULL;
     }
-    in->bytes += len + 1;
+    in->bytes += sizeof *x + len + 1;
     in->count++;
     return x;
 }
@@ -64,7 +64,7 @@ void hai_istr_unref(hai_interner *in, hai_istr *x)
     int hai_hash_oom = 0;
     HASH_DEL(in->table, x);
     (void)hai_hash_oom;
-    in->bytes -= x->len + 1;
+    in->bytes -= sizeof *x + x->len + 1;
     in->count--;
     hai_free(in->alloc, x);
 }
