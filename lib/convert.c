@@ -134,13 +134,19 @@ static int expect(const char *s, size_t len, size_t *i, char c)
 
 #define NS_PER_S INT64_C(1000000000)
 
-/* seconds * 1e9 + frac without overflow; -1 when out of range. */
+/* seconds * 1e9 + frac (0 <= frac < 1e9) without overflow; -1 when out of
+ * range. A negative second takes the fraction as a negative one, so that
+ * neither product nor sum can leave int64 on the way. */
 static int to_ns(int64_t secs, int64_t frac, int64_t *out)
 {
+    if (secs < 0 && frac > 0) {
+        secs++;
+        frac -= NS_PER_S;
+    }
     if (secs > INT64_MAX / NS_PER_S || secs < INT64_MIN / NS_PER_S)
         return -1;
     int64_t ns = secs * NS_PER_S;
-    if (ns > INT64_MAX - frac)
+    if (frac > 0 ? ns > INT64_MAX - frac : ns < INT64_MIN - frac)
         return -1;
     ns += frac;
     if (ns == INT64_MIN)
@@ -208,8 +214,21 @@ int hai_parse_filetime(const char *s, size_t len, int64_t *out)
     if (hai_parse_uint(s, len, &ticks) != HA_OK)
         return HA_ERR_BAD_VALUE;
     const uint64_t epoch = UINT64_C(116444736000000000); /* 1970 in 1601 ticks */
-    int64_t rel = ticks >= epoch ? (int64_t)(ticks - epoch) : -(int64_t)(epoch - ticks);
-    return to_ns(rel / 10000000, (rel % 10000000) * 100, out) ? HA_ERR_BAD_VALUE : HA_OK;
+    const uint64_t per_s = 10000000;                     /* 100 ns ticks */
+    /* whole seconds rounded down and the ticks after them, both from
+     * unsigned arithmetic: a tick before 1970 with a fraction lies in the
+     * second before it */
+    int64_t secs;
+    uint64_t rest;
+    if (ticks >= epoch) {
+        secs = (int64_t)((ticks - epoch) / per_s);
+        rest = (ticks - epoch) % per_s;
+    } else {
+        uint64_t back = epoch - ticks;
+        secs = -(int64_t)((back + per_s - 1) / per_s);
+        rest = (per_s - back % per_s) % per_s;
+    }
+    return to_ns(secs, (int64_t)rest * 100, out) ? HA_ERR_BAD_VALUE : HA_OK;
 }
 
 static void put_digits(char *p, unsigned v, int n)

@@ -114,6 +114,7 @@ typedef struct hai_held {
 
 struct ha_correlator {
     ha_allocator alloc;
+    hai_sipkey key; /* of every table here and of the interner (keyed.h) */
     ha_sequence_cb on_open, on_access, on_end;
     ha_request_cb on_request;
     void *userdata;

@@ -123,6 +123,7 @@ void hai_proc_settle(ha_correlator *c, hai_proc *p)
 
 hai_proc *hai_proc_find(ha_correlator *c, const hai_istr *host, uint64_t pid)
 {
+    const hai_sipkey *hai_hash_key = &c->key;
     hai_pkey k;
     memset(&k, 0, sizeof k);
     k.host = host;
@@ -135,6 +136,7 @@ hai_proc *hai_proc_find(ha_correlator *c, const hai_istr *host, uint64_t pid)
 /* Find or make the process slot; NULL when out of memory. */
 hai_proc *hai_proc_get(ha_correlator *c, const hai_istr *host, uint64_t pid)
 {
+    const hai_sipkey *hai_hash_key = &c->key;
     hai_proc *p = hai_proc_find(c, host, pid);
     if (p)
         return p;
@@ -271,6 +273,7 @@ int hai_proc_append(hai_proc *p, ha_sequence *s)
 
 static ha_sequence *seq_find(ha_correlator *c, const hai_key *k)
 {
+    const hai_sipkey *hai_hash_key = &c->key;
     ha_sequence *s;
     HASH_FIND(hh, c->seqs, k, sizeof *k, s);
     return s;
@@ -280,6 +283,7 @@ static ha_sequence *seq_find(ha_correlator *c, const hai_key *k)
  * whose close Windows logs under the source process's ID. */
 static ha_sequence *seq_lookup(ha_correlator *c, const hai_key *k)
 {
+    const hai_sipkey *hai_hash_key = &c->key;
     ha_sequence *s = seq_find(c, k);
     if (s)
         return s;
@@ -297,6 +301,7 @@ static ha_sequence *seq_lookup(ha_correlator *c, const hai_key *k)
  * memory. Makes room first when the bound on open sequences is reached. */
 static ha_sequence *seq_begin(ha_correlator *c, const hai_key *k, int opened, const ha_record *r)
 {
+    const hai_sipkey *hai_hash_key = &c->key;
     const ha_allocator *hai_hash_alloc = &c->alloc;
     int hai_hash_oom = 0;
     while (c->counts[C_OPEN] >= c->max_open && c->lru_head)
@@ -539,6 +544,7 @@ static void rule_create(ha_correlator *c, const ha_record *r)
  * taking it from an older duplicate; out of memory, `s` goes without. */
 static void alias_take(ha_correlator *c, ha_sequence *s, const hai_akey *ak)
 {
+    const hai_sipkey *hai_hash_key = &c->key;
     const ha_allocator *hai_hash_alloc = &c->alloc;
     int hai_hash_oom = 0;
     hai_alias *a;
@@ -673,8 +679,22 @@ int ha_correlator_new(const ha_correlator_options *opts, ha_correlator **out)
             c->max_string_bytes = opts->max_string_bytes;
         c->window = opts->reorder_window;
     }
-    hai_interner_init(&c->strings, &c->alloc);
+    if (hai_sipkey_random(&c->key) != 0) {
+        hai_free(&c->alloc, c);
+        return HA_ERR_IO;
+    }
+    hai_interner_init(&c->strings, &c->alloc, &c->key);
     *out = c;
+    return HA_OK;
+}
+
+int hai_correlator_set_key(ha_correlator *c, uint64_t k0, uint64_t k1)
+{
+    if (!c || c->strings.table || c->seqs || c->procs || c->aliases || c->seen)
+        return HA_ERR_INVALID;
+    c->key.k0 = k0;
+    c->key.k1 = k1;
+    c->strings.key = c->key;
     return HA_OK;
 }
 
@@ -712,15 +732,15 @@ void ha_correlator_free(ha_correlator *c)
  * are never pulled away while it is applied. */
 static void bound_strings(ha_correlator *c, const ha_record *r)
 {
-    while (c->strings.bytes > c->max_string_bytes && c->lru_head)
+    while (hai_interner_bytes(&c->strings) > c->max_string_bytes && c->lru_head)
         seq_end(c, c->lru_head, HA_END_EVICTED, HA_TIME_NONE, r);
-    while (c->strings.bytes > c->max_string_bytes && c->idle_head)
+    while (hai_interner_bytes(&c->strings) > c->max_string_bytes && c->idle_head)
         proc_free(c, c->idle_head);
 }
 
 void hai_correlator_apply(ha_correlator *c, const ha_record *r)
 {
-    if (c->strings.bytes > c->max_string_bytes)
+    if (hai_interner_bytes(&c->strings) > c->max_string_bytes)
         bound_strings(c, r);
     switch (r->event_id) {
     case 4656:
@@ -806,7 +826,7 @@ uint64_t ha_correlator_count(const ha_correlator *c, ha_correlator_counter which
     if (which == HA_CORR_HELD)
         return c->nheap;
     if (which == HA_CORR_STRING_BYTES)
-        return c->strings.bytes;
+        return hai_interner_bytes(&c->strings);
     return c->counts[which];
 }
 

@@ -2,9 +2,10 @@
 
 #include <string.h>
 
-void hai_interner_init(hai_interner *in, const ha_allocator *a)
+void hai_interner_init(hai_interner *in, const ha_allocator *a, const hai_sipkey *key)
 {
     in->table = NULL;
+    in->key = *key;
     in->alloc = a;
     in->bytes = 0;
     in->count = 0;
@@ -26,6 +27,7 @@ void hai_interner_free(hai_interner *in)
 
 hai_istr *hai_intern(hai_interner *in, const char *s, size_t len)
 {
+    const hai_sipkey *hai_hash_key = &in->key;
     const ha_allocator *hai_hash_alloc = in->alloc;
     int hai_hash_oom = 0;
     hai_istr *x;
@@ -49,7 +51,7 @@ hai_istr *hai_intern(hai_interner *in, const char *s, size_t len)
         hai_free(in->alloc, x);
         return NULL;
     }
-    in->bytes += len + 1;
+    in->bytes += sizeof *x + len + 1;
     in->count++;
     return x;
 }
@@ -62,7 +64,7 @@ void hai_istr_unref(hai_interner *in, hai_istr *x)
     int hai_hash_oom = 0;
     HASH_DEL(in->table, x);
     (void)hai_hash_oom;
-    in->bytes -= x->len + 1;
+    in->bytes -= sizeof *x + x->len + 1;
     in->count--;
     hai_free(in->alloc, x);
 }

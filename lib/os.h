@@ -60,6 +60,11 @@ int hai_os_sync(FILE *f);
 /* Rename `from` to `to`, replacing `to` if it exists, atomically where the
  * system can: 0, or -1. */
 int hai_os_replace(const char *from, const char *to);
+/* A new file beside `path`, open for writing in binary mode: a name no one
+ * can guess (`path` and 7 more bytes, written into `tmp`, which holds
+ * strlen(path) + 8), created exclusively (a file or symlink planted there is
+ * never followed or reused), readable by its owner only. NULL on failure. */
+FILE *hai_os_create_temp(const char *path, char *tmp);
 int hai_os_remove(const char *path);
 /* 1 when something exists at `path`. */
 int hai_os_exists(const char *path);

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -49,6 +50,22 @@ FILE *hai_os_fopen(const char *path, const char *mode) { return fopen(path, mode
 int hai_os_sync(FILE *f) { return fsync(fileno(f)); }
 
 int hai_os_replace(const char *from, const char *to) { return rename(from, to); }
+
+FILE *hai_os_create_temp(const char *path, char *tmp)
+{
+    size_t n = strlen(path);
+    memcpy(tmp, path, n);
+    memcpy(tmp + n, ".XXXXXX", 8);
+    int fd = mkstemp(tmp); /* O_EXCL, mode 0600 */
+    if (fd < 0)
+        return NULL;
+    FILE *f = fdopen(fd, "wb");
+    if (!f) {
+        close(fd);
+        unlink(tmp);
+    }
+    return f;
+}
 
 int hai_os_remove(const char *path) { return remove(path); }
 

@@ -257,6 +257,43 @@ unsigned hai_os_cpu_count(void)
     return n > 0 ? (unsigned)n : 1;
 }
 
+FILE *hai_os_create_temp(const char *path, char *tmp)
+{
+    static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+    size_t n = strlen(path);
+    for (int attempt = 0; attempt < 16; attempt++) {
+        unsigned char r[6];
+        if (hai_os_random(r, sizeof r) != 0)
+            return NULL;
+        memcpy(tmp, path, n);
+        tmp[n] = '.';
+        for (int i = 0; i < 6; i++)
+            tmp[n + 1 + i] = digits[r[i] % 36];
+        tmp[n + 7] = '\0';
+        wchar_t *w = widen(tmp);
+        if (!w)
+            return NULL;
+        /* CREATE_NEW: fails if anything, a link included, is there */
+        HANDLE h = CreateFileW(w, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
+        free(w);
+        if (h == INVALID_HANDLE_VALUE) {
+            if (GetLastError() == ERROR_FILE_EXISTS)
+                continue;
+            return NULL;
+        }
+        int fd = _open_osfhandle((intptr_t)h, _O_BINARY | _O_WRONLY);
+        if (fd < 0) {
+            CloseHandle(h);
+            return NULL;
+        }
+        FILE *f = _fdopen(fd, "wb");
+        if (!f)
+            _close(fd);
+        return f;
+    }
+    return NULL;
+}
+
 int hai_os_random(void *buf, size_t n)
 {
     while (n > 0) {

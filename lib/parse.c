@@ -43,6 +43,8 @@ void hai_record_clear(ha_record *r)
     memset(r->slot, 0xff, sizeof r->slot);
     r->text = NULL;
     r->text_len = 0;
+    r->tokens = HAI_NONE;
+    r->ntokens = 0;
     r->owned = 0; /* r->alloc is kept: copies are made with it */
 }
 
@@ -167,14 +169,17 @@ static int system_element(hai_builder *b, const char *name, size_t n, const XML_
             cap = CAP_TASK;
         } else if (IS(name, n, "TimeCreated")) {
             int rc = HA_ERR_NOT_FOUND;
-            if ((v = attr(atts, "SystemTime")) != NULL)
+            const char *what = "TimeCreated/@SystemTime is not a valid time";
+            if ((v = attr(atts, "SystemTime")) != NULL) {
                 rc = hai_parse_time(v, strlen(v), &r->time);
-            else if ((v = attr(atts, "RawTime")) != NULL)
+            } else if ((v = attr(atts, "RawTime")) != NULL) {
                 rc = hai_parse_filetime(v, strlen(v), &r->time);
+                what = "TimeCreated/@RawTime is not a valid time";
+            }
             if (rc == HA_OK)
                 r->has |= HAI_HAS_TIME;
             else if (v)
-                warn(b, HA_ERR_BAD_VALUE, "TimeCreated/@SystemTime is not a valid time");
+                warn(b, HA_ERR_BAD_VALUE, what);
             return 1;
         }
         break;
@@ -535,6 +540,10 @@ void hai_builder_abandon(hai_builder *b)
 
 void hai_builder_finish(hai_builder *b)
 {
+    uint32_t slot = b->rec.slot[HA_FIELD_ACCESS_LIST];
+    if (slot != HAI_NONE && b->rec.tokens == HAI_NONE)
+        hai_access_index(&b->text, b->alloc, b->pairs[slot].value, b->pairs[slot].value_len, &b->rec.tokens,
+                         &b->rec.ntokens);
     b->rec.text = b->text.data;
     b->rec.text_len = b->text.len;
     b->rec.pairs = b->pairs;

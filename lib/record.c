@@ -94,30 +94,65 @@ const char *ha_record_data(const ha_record *r, const char *name)
 
 static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-/* Token `index` of the AccessList; its start, or NULL. */
-static const char *access_token(const ha_record *r, size_t index, size_t *len, size_t *count)
+/* The next token of [*s, e): its start and length, or NULL at the end. */
+static const char *next_token(const char **s, const char *e, size_t *len)
+{
+    const char *p = *s;
+    while (p < e && is_ws(*p))
+        p++;
+    if (p == e) {
+        *s = p;
+        return NULL;
+    }
+    const char *t = p;
+    while (p < e && !is_ws(*p))
+        p++;
+    *len = (size_t)(p - t);
+    *s = p;
+    return t;
+}
+
+void hai_access_index(hai_buf *text, const ha_allocator *a, uint32_t value, uint32_t len, uint32_t *at,
+                      uint32_t *count)
+{
+    const char *s = text->data + value, *e = s + len, *t;
+    size_t n, k = 0;
+    *at = HAI_NONE;
+    *count = 0;
+    while (next_token(&s, e, &n))
+        k++;
+    if (k > (UINT32_MAX - 1 - text->len) / 4 || hai_buf_reserve(text, a, 4 * k) != 0)
+        return;
+    *at = (uint32_t)text->len;
+    *count = (uint32_t)k;
+    s = text->data + value;
+    e = s + len;
+    while ((t = next_token(&s, e, &n)) != NULL) {
+        uint32_t off = (uint32_t)(t - text->data);
+        memcpy(text->data + text->len, &off, 4);
+        text->len += 4;
+    }
+}
+
+/* Token `index` of the AccessList and its length, or NULL: found through
+ * the index when the record has one (constant time), else by a scan. */
+static const char *access_token(const ha_record *r, size_t index, size_t *len)
 {
     const hai_pair *p = field_pair(r, HA_FIELD_ACCESS_LIST);
-    size_t k = 0;
-    if (p) {
-        const char *s = r->text + p->value, *e = s + p->value_len;
-        while (s < e) {
-            while (s < e && is_ws(*s))
-                s++;
-            if (s == e)
-                break;
-            const char *t = s;
-            while (s < e && !is_ws(*s))
-                s++;
-            if (k == index && len) {
-                *len = (size_t)(s - t);
-                return t;
-            }
-            k++;
-        }
+    if (!p)
+        return NULL;
+    const char *s = r->text + p->value, *e = s + p->value_len, *t;
+    if (r->tokens != HAI_NONE) {
+        if (index >= r->ntokens)
+            return NULL;
+        uint32_t off;
+        memcpy(&off, r->text + r->tokens + 4 * index, 4);
+        s = r->text + off;
+        return next_token(&s, e, len);
     }
-    if (count)
-        *count = k;
+    for (size_t k = 0; (t = next_token(&s, e, len)) != NULL; k++)
+        if (k == index)
+            return t;
     return NULL;
 }
 
@@ -133,15 +168,22 @@ static uint32_t token_code(const char *t, size_t n)
 
 size_t ha_record_access_count(const ha_record *r)
 {
-    size_t count = 0;
-    access_token(r, SIZE_MAX, NULL, &count);
+    const hai_pair *p = field_pair(r, HA_FIELD_ACCESS_LIST);
+    if (!p)
+        return 0;
+    if (r->tokens != HAI_NONE)
+        return r->ntokens;
+    const char *s = r->text + p->value, *e = s + p->value_len;
+    size_t n, count = 0;
+    while (next_token(&s, e, &n))
+        count++;
     return count;
 }
 
 const char *ha_record_access_token(const ha_record *r, size_t index, size_t *len)
 {
     size_t n;
-    const char *t = access_token(r, index, &n, NULL);
+    const char *t = access_token(r, index, &n);
     if (t && len)
         *len = n;
     return t;
@@ -150,16 +192,19 @@ const char *ha_record_access_token(const ha_record *r, size_t index, size_t *len
 uint32_t ha_record_access_code(const ha_record *r, size_t index)
 {
     size_t n;
-    const char *t = access_token(r, index, &n, NULL);
+    const char *t = access_token(r, index, &n);
     return t ? token_code(t, n) : 0;
 }
 
 uint32_t ha_record_access_list_mask(const ha_record *r)
 {
+    const hai_pair *p = field_pair(r, HA_FIELD_ACCESS_LIST);
+    if (!p)
+        return 0;
+    const char *s = r->text + p->value, *e = s + p->value_len, *t;
     uint32_t mask = 0;
-    const char *t;
     size_t n;
-    for (size_t i = 0; (t = access_token(r, i, &n, NULL)) != NULL; i++)
+    while ((t = next_token(&s, e, &n)) != NULL)
         mask |= ha_access_code_mask(token_code(t, n));
     return mask;
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alloc.h"
 #include "handleaudit/handleaudit.h"
 
 #define HAI_NONE UINT32_MAX
@@ -39,6 +40,10 @@ struct ha_record {
     uint32_t slot[HA_FIELD_COUNT_]; /* first pair of each field, HAI_NONE */
     const char *text;
     size_t text_len;
+    /* AccessList token starts: `ntokens` uint32 offsets stored in text at
+     * `tokens` (unaligned), HAI_NONE when not indexed (then the getters
+     * scan); made by the builder (hai_access_index) */
+    uint32_t tokens, ntokens;
     /* 0: borrowed from a reader; 1: a copy (one block); 2: built (build.c) */
     int owned;
     ha_allocator alloc;
@@ -59,6 +64,13 @@ static inline const char *hai_rec_raw(const ha_record *r, ha_field f, size_t *le
     *len = r->pairs[i].value_len;
     return r->text + r->pairs[i].value;
 }
+
+/* Index the AccessList tokens of the value text->data[value, value + len):
+ * their starts are appended to `text`; *at gets where (HAI_NONE when out of
+ * memory or past the 32-bit offsets: the getters then scan), *count their
+ * number. */
+void hai_access_index(hai_buf *text, const ha_allocator *a, uint32_t value, uint32_t len, uint32_t *at,
+                      uint32_t *count);
 
 /* ha_record_copy() with a given allocator. */
 int hai_record_copy(const ha_record *r, const ha_allocator *a, ha_record **out);

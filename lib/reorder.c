@@ -48,6 +48,7 @@ static void sift_down(hai_held *h, size_t n, size_t i)
 
 static hai_seen *seen_find(ha_correlator *c, const hai_istr *host, uint64_t record_id)
 {
+    const hai_sipkey *hai_hash_key = &c->key;
     hai_seen probe, *x;
     memset(&probe.key, 0, sizeof probe.key);
     probe.key.host = host;
@@ -109,6 +110,7 @@ static int ensure_ring(ha_correlator *c)
 
 static int add_key(ha_correlator *c, const hai_istr *host, uint64_t record_id, hai_seen **out)
 {
+    const hai_sipkey *hai_hash_key = &c->key;
     const ha_allocator *hai_hash_alloc = &c->alloc;
     int hai_hash_oom = 0;
     if (seen_find(c, host, record_id))

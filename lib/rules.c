@@ -66,6 +66,7 @@ struct ha_alert {
 
 struct ha_rules {
     ha_allocator alloc;
+    hai_sipkey key; /* of the tables and the failures' digests (keyed.h) */
     struct rule *v;
     size_t n, cap;
     struct failure *failures, *oldest, *newest;
@@ -135,6 +136,20 @@ int ha_rules_new(const ha_allocator *allocator, ha_rules **out)
     if (!rs)
         return HA_ERR_NOMEM;
     rs->alloc = a;
+    if (hai_sipkey_random(&rs->key) != 0) {
+        hai_free(&a, rs);
+        *out = NULL;
+        return HA_ERR_IO;
+    }
+    return HA_OK;
+}
+
+int hai_rules_set_key(ha_rules *rs, uint64_t k0, uint64_t k1)
+{
+    if (!rs || rs->memo || rs->failures)
+        return HA_ERR_INVALID;
+    rs->key.k0 = k0;
+    rs->key.k1 = k1;
     return HA_OK;
 }
 
@@ -465,6 +480,7 @@ static int any_plain(const plain_list *l, const char *s, size_t *which)
  * are then worked out each time). */
 static struct memo *memo_of(ha_rules *rs, const char *s)
 {
+    const hai_sipkey *hai_hash_key = &rs->key;
     const ha_allocator *hai_hash_alloc = &rs->alloc;
     int hai_hash_oom = 0;
     size_t len = strlen(s);
@@ -589,19 +605,20 @@ static int check_image(ha_rules *rs, size_t ri, struct lazy *image)
     return 0;
 }
 
-/* A digest of (rule, computer, process, object) for access-after-failure. */
-static uint64_t digest(size_t rule, const char *host, uint64_t pid, const char *object)
+/* A digest of (rule, computer, process, object) for access-after-failure:
+ * keyed (SipHash-2-4 with the rules' secret key), so that nobody can make
+ * two different requests share one and fake or hide an alert (FNV-1a, as
+ * before, can be made to collide). */
+static uint64_t digest(const ha_rules *rs, size_t rule, const char *host, uint64_t pid, const char *object)
 {
-    uint64_t h = 1469598103934665603u ^ rule;
-    const char *parts[] = {host ? host : "", object};
-    for (int k = 0; k < 2; k++) {
-        for (const char *p = parts[k]; *p; p++)
-            h = (h ^ (unsigned char)*p) * 1099511628211u;
-        h = (h ^ 0xff) * 1099511628211u;
-    }
-    for (int i = 0; i < 8; i++)
-        h = (h ^ ((pid >> (8 * i)) & 0xff)) * 1099511628211u;
-    return h;
+    if (!host)
+        host = "";
+    uint64_t parts[4] = {rule, pid, hai_siphash24(&rs->key, host, strlen(host)),
+                         hai_siphash24(&rs->key, object, strlen(object))};
+    unsigned char b[32];
+    for (int i = 0; i < 32; i++)
+        b[i] = (unsigned char)(parts[i / 8] >> (8 * (i % 8)));
+    return hai_siphash24(&rs->key, b, sizeof b);
 }
 
 static void forget(ha_rules *rs, struct failure *f)
@@ -624,6 +641,7 @@ static void forget(ha_rules *rs, struct failure *f)
 
 static int access_after_failure(ha_rules *rs, size_t ri, const ha_record *rec, ha_alert_cb cb, void *ud)
 {
+    const hai_sipkey *hai_hash_key = &rs->key;
     const struct rule *r = &rs->v[ri];
     uint64_t pid, hid;
     const char *object = ha_record_string(rec, HA_FIELD_OBJECT_NAME);
@@ -631,7 +649,7 @@ static int access_after_failure(ha_rules *rs, size_t ri, const ha_record *rec, h
         return 0;
     int failed = ha_record_audit(rec) == HA_AUDIT_FAILURE ||
                  (ha_record_uint(rec, HA_FIELD_HANDLE_ID, &hid) == HA_OK && hid == 0);
-    uint64_t key = digest(ri, hai_rec_str(rec, rec->computer), pid, object);
+    uint64_t key = digest(rs, ri, hai_rec_str(rec, rec->computer), pid, object);
     struct failure *f;
     HASH_FIND(hh, rs->failures, &key, sizeof key, f);
     if (failed) {

@@ -18,6 +18,7 @@
  * checked against the bytes left before anything is allocated for it. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "correlate.h"
@@ -331,7 +332,26 @@ typedef struct {
     ha_sequence **seqs;
     uint32_t nseqs;
     uint32_t version; /* the snapshot's format */
+    hai_buf z; /* NUL-terminated copies of names (a held record's Computer, Data Names) */
 } loader;
+
+/* `n` bytes as a NUL-terminated string in the loader's scratch buffer (each
+ * call overwrites the last); NULL when they hold a NUL or memory runs out. */
+static const char *cstr(loader *l, const char *s, size_t n)
+{
+    if (memchr(s, '\0', n)) {
+        l->in.bad = 1;
+        return NULL;
+    }
+    l->z.len = 0;
+    if (hai_buf_reserve(&l->z, &l->t->alloc, n + 1) != 0) {
+        l->t->oom = 1;
+        return NULL;
+    }
+    memcpy(l->z.data, s, n);
+    l->z.data[n] = '\0';
+    return l->z.data;
+}
 
 static hai_istr *str_at(loader *l, uint32_t i, int may_be_null)
 {
@@ -399,6 +419,7 @@ static void load_processes(loader *l)
 
 static void load_sequences(loader *l)
 {
+    const hai_sipkey *hai_hash_key = &l->t->key;
     ha_correlator *t = l->t;
     const ha_allocator *hai_hash_alloc = &t->alloc;
     int hai_hash_oom = 0;
@@ -507,6 +528,7 @@ static void load_lists(loader *l)
 
 static void load_aliases(loader *l)
 {
+    const hai_sipkey *hai_hash_key = &l->t->key;
     ha_correlator *t = l->t;
     const ha_allocator *hai_hash_alloc = &t->alloc;
     int hai_hash_oom = 0;
@@ -557,17 +579,13 @@ static void load_window(loader *l)
         size_t hn;
         const char *host = get_bytes(&l->in, &hn);
         uint32_t npairs = get_u32(&l->in);
-        if (BAD(l) || has_host > 1 || memchr(host, '\0', hn) || !fits(&l->in, npairs, 8)) {
+        if (BAD(l) || has_host > 1 || !fits(&l->in, npairs, 8)) {
             l->in.bad = 1;
             return;
         }
-        char hostz[256];
-        if (hn >= sizeof hostz) {
-            l->in.bad = 1;
+        const char *hostz = cstr(l, host, hn);
+        if (!hostz)
             return;
-        }
-        memcpy(hostz, host, hn);
-        hostz[hn] = '\0';
         ha_record *r;
         if (ha_record_new(&t->alloc, &r) != HA_OK) {
             t->oom = 1;
@@ -577,13 +595,12 @@ static void load_window(loader *l)
         for (uint32_t j = 0; j < npairs && rc == HA_OK && !BAD(l); j++) {
             size_t nn, vn;
             const char *name = get_bytes(&l->in, &nn), *value = get_bytes(&l->in, &vn);
-            char namez[256];
-            if (BAD(l) || nn >= sizeof namez || memchr(name, '\0', nn) || memchr(value, '\0', vn)) {
-                l->in.bad = 1;
+            const char *namez = BAD(l) ? NULL : cstr(l, name, nn);
+            if (!namez || memchr(value, '\0', vn)) {
+                if (!t->oom)
+                    l->in.bad = 1;
                 break;
             }
-            memcpy(namez, name, nn);
-            namez[nn] = '\0';
             rc = ha_record_add_data(r, namez, value, vn);
         }
         r->has = has;
@@ -617,6 +634,7 @@ static void swap_state(ha_correlator *a, ha_correlator *b)
         a->f = b->f;     \
         b->f = t.f;      \
     } while (0)
+    SWAP(key); /* the tables go with the key they were built with */
     SWAP(strings);
     SWAP(last_host);
     SWAP(seqs);
@@ -730,6 +748,7 @@ int ha_correlator_load(ha_correlator *c, const void *data, size_t len)
     hai_free(&l.t->alloc, l.strs);
     hai_free(&l.t->alloc, l.procs);
     hai_free(&l.t->alloc, l.seqs);
+    hai_buf_free(&l.z, &l.t->alloc);
     if (rc == HA_OK)
         swap_state(c, l.t);
     ha_correlator_free(l.t);
@@ -748,17 +767,14 @@ int ha_correlator_save_file(const ha_correlator *c, const char *path)
     unsigned char *buf = hai_malloc(&c->alloc, n);
     if (!buf)
         return HA_ERR_NOMEM;
-    size_t plen = strlen(path);
-    char *tmp = hai_malloc(&c->alloc, plen + 5);
+    char *tmp = hai_malloc(&c->alloc, strlen(path) + 8);
     if (!tmp || ha_correlator_save(c, buf, n) != n) {
         hai_free(&c->alloc, tmp);
         hai_free(&c->alloc, buf);
         return HA_ERR_NOMEM;
     }
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp", 5);
     int rc = HA_ERR_IO;
-    FILE *f = hai_os_fopen(tmp, "wb");
+    FILE *f = hai_os_create_temp(path, tmp);
     if (f) {
         int ok = fwrite(buf, 1, n, f) == n && fflush(f) == 0 && hai_os_sync(f) == 0;
         if (fclose(f) == 0 && ok && hai_os_replace(tmp, path) == 0)
@@ -771,6 +787,14 @@ int ha_correlator_save_file(const ha_correlator *c, const char *path)
     return rc;
 }
 
+/* Read up to `n` bytes; how many were read (fewer at the end of the file),
+ * or -1 on an error. */
+static long long read_up_to(FILE *f, unsigned char *p, size_t n)
+{
+    size_t k = fread(p, 1, n, f);
+    return k < n && ferror(f) ? -1 : (long long)k;
+}
+
 int ha_correlator_load_file(ha_correlator *c, const char *path)
 {
     if (!c || !path || c->busy)
@@ -778,21 +802,51 @@ int ha_correlator_load_file(ha_correlator *c, const char *path)
     FILE *f = hai_os_fopen(path, "rb");
     if (!f)
         return HA_ERR_IO;
+    /* The header first: a file that is not a snapshot, or says it holds
+     * more or less than it does, is refused before its body is read. */
+    unsigned char head[HEADER];
+    long long k = read_up_to(f, head, HEADER);
+    int rc = k < 0 ? HA_ERR_IO : HA_OK;
+    size_t total = 0;
+    int sized = 0;
+    if (rc == HA_OK && (k < HEADER || memcmp(head, magic, 8) != 0))
+        rc = HA_ERR_SNAPSHOT;
+    if (rc == HA_OK) {
+        src h = {head + 8, head + HEADER, 0};
+        uint32_t version = get_u32(&h), reserved = get_u32(&h);
+        uint64_t payload = get_u64(&h);
+        long long size = hai_os_regular_size(fileno(f));
+        if (version > HAI_SNAP_VERSION)
+            rc = HA_ERR_SNAPSHOT_VERSION;
+        else if (version == 0 || reserved != 0 || payload > SIZE_MAX - HEADER - 4)
+            rc = HA_ERR_SNAPSHOT;
+        else if ((total = HEADER + (size_t)payload + 4), size >= 0)
+            rc = (uint64_t)size == total ? HA_OK : HA_ERR_SNAPSHOT, sized = 1;
+    }
+    /* Then the body: at once when the file's size matched, else in steps,
+     * so that a header that lies about a stream costs no more than the
+     * bytes that do come. */
     hai_buf b = {NULL, 0, 0};
-    int rc = HA_OK;
-    for (;;) {
-        if (hai_buf_reserve(&b, &c->alloc, 1 << 16) != 0) {
+    if (rc == HA_OK && sized && (b.data = hai_malloc(&c->alloc, total)) != NULL)
+        b.cap = total; /* exactly */
+    if (rc == HA_OK && hai_buf_append(&b, &c->alloc, head, HEADER) != 0)
+        rc = HA_ERR_NOMEM;
+    while (rc == HA_OK && b.len < total) {
+        size_t want = total - b.len < ((size_t)1 << 20) ? total - b.len : (size_t)1 << 20;
+        if (hai_buf_reserve(&b, &c->alloc, want) != 0) {
             rc = HA_ERR_NOMEM;
             break;
         }
-        size_t k = fread(b.data + b.len, 1, b.cap - b.len, f);
-        b.len += k;
-        if (k == 0) {
-            if (ferror(f))
-                rc = HA_ERR_IO;
-            break;
-        }
+        k = read_up_to(f, (unsigned char *)b.data + b.len, want);
+        if (k < 0)
+            rc = HA_ERR_IO;
+        else if (k == 0)
+            rc = HA_ERR_SNAPSHOT; /* truncated */
+        else
+            b.len += (size_t)k;
     }
+    if (rc == HA_OK && fgetc(f) != EOF)
+        rc = HA_ERR_SNAPSHOT; /* longer than it says */
     fclose(f);
     if (rc == HA_OK)
         rc = ha_correlator_load(c, b.data, b.len);

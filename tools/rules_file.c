@@ -24,11 +24,18 @@
 
 #include "os.h"
 
+/* Aliases make one node stand for many: a 148 KB file of one 64 KB
+ * anchored string and 20,000 aliases to it asked for about 590 GB. Every
+ * string the rules take is counted, each time it is taken; beyond the
+ * file's own size plus ALIAS_BUDGET the file is refused. */
+#define ALIAS_BUDGET ((size_t)1 << 20)
+
 struct ctx {
     const char *path;
     yaml_document_t *doc;
     ha_rules *rules;
     int all_events;
+    size_t taken, budget; /* bytes of strings taken, and how many may be */
 };
 
 static int fail(struct ctx *c, const yaml_node_t *n, const char *msg, const char *detail)
@@ -41,6 +48,23 @@ static int fail(struct ctx *c, const yaml_node_t *n, const char *msg, const char
 static const char *scalar(const yaml_node_t *n)
 {
     return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+/* A scalar the rules take (NULL when `n` is none), counted against the
+ * budget; over it, the file is refused here with where it happened. */
+static int take(struct ctx *c, const yaml_node_t *n, const char **out)
+{
+    *out = scalar(n);
+    if (!*out)
+        return 0;
+    c->taken += n->data.scalar.length;
+    if (c->taken > c->budget) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "the rules would take over %zu bytes from a %zu-byte file", c->budget,
+                 c->budget - ALIAS_BUDGET);
+        return fail(c, n, "alias expansion over budget", detail);
+    }
+    return 0;
 }
 
 /* Win32 names of access bits (and the generic ones). */
@@ -101,15 +125,16 @@ static uint64_t duration(const char *s)
 static int each_item(struct ctx *c, yaml_node_t *v, const char *key, int (*fn)(struct ctx *, yaml_node_t *, void *),
                      void *arg)
 {
+    const char *s;
     if (v->type == YAML_SCALAR_NODE)
-        return fn(c, v, arg);
+        return take(c, v, &s) != 0 ? -1 : fn(c, v, arg);
     if (v->type != YAML_SEQUENCE_NODE)
         return fail(c, v, "expected a list", key);
     for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
         yaml_node_t *item = yaml_document_get_node(c->doc, *it);
         if (!scalar(item))
             return fail(c, item, "expected a string", key);
-        if (fn(c, item, arg) != 0)
+        if (take(c, item, &s) != 0 || fn(c, item, arg) != 0)
             return -1;
     }
     return 0;
@@ -124,7 +149,10 @@ struct add {
 static int add_string(struct ctx *c, yaml_node_t *n, void *arg)
 {
     struct add *a = arg;
-    if (ha_rules_add_string(c->rules, a->id, a->param, scalar(n)) != HA_OK)
+    int rc = ha_rules_add_string(c->rules, a->id, a->param, scalar(n));
+    if (rc == HA_ERR_NOMEM)
+        return fail(c, n, "out of memory", a->key);
+    if (rc != HA_OK)
         return fail(c, n, "this kind of rule has no", a->key);
     return 0;
 }
@@ -147,12 +175,15 @@ static int one_rule(struct ctx *c, yaml_node_t *map)
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
         const char *k = scalar(yaml_document_get_node(c->doc, p->key));
         yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
+        int rc = 0;
         if (k && strcmp(k, "id") == 0)
-            id = scalar(v);
+            rc = take(c, v, &id);
         else if (k && strcmp(k, "kind") == 0)
-            kind = scalar(v), where = v;
+            rc = take(c, v, &kind), where = v;
         else if (k && strcmp(k, "severity") == 0)
-            severity = scalar(v);
+            rc = take(c, v, &severity);
+        if (rc != 0)
+            return -1;
     }
     if (!id || !*id)
         return fail(c, map, "a rule needs an id", NULL);
@@ -165,7 +196,10 @@ static int one_rule(struct ctx *c, yaml_node_t *map)
             sv = (ha_severity)s;
     if (!sv)
         return fail(c, map, "severity is one of info, low, medium, high, critical", severity);
-    if (ha_rules_add(c->rules, kd, id, sv) != HA_OK)
+    int added = ha_rules_add(c->rules, kd, id, sv);
+    if (added == HA_ERR_NOMEM)
+        return fail(c, map, "out of memory", id);
+    if (added != HA_OK)
         return fail(c, map, "the rule id is used twice", id);
     if (kd == HA_RULE_ACCOUNT_WATCHED)
         c->all_events = 1;
@@ -198,7 +232,10 @@ static int one_rule(struct ctx *c, yaml_node_t *map)
             if (ha_rules_set_number(c->rules, id, HA_PARAM_ACCESS_MASK, mask) != HA_OK)
                 return fail(c, kn, "this kind of rule has no", k);
         } else if (strcmp(k, "duration") == 0 || strcmp(k, "window") == 0) {
-            uint64_t ns = scalar(v) ? duration(scalar(v)) : 0;
+            const char *dv;
+            if (take(c, v, &dv) != 0)
+                return -1;
+            uint64_t ns = dv ? duration(dv) : 0;
             if (!ns)
                 return fail(c, v, "a duration is a number of seconds, or with a unit (500ms, 90s, 15m, 2h, 1d)",
                             scalar(v));
@@ -224,7 +261,9 @@ int rules_file_load(const char *path, ha_rules *rules, int *with_defaults, int *
     yaml_parser_initialize(&parser);
     yaml_parser_set_input_file(&parser, f);
     int rc = -1;
-    struct ctx c = {path, &doc, rules, 0};
+    long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    rewind(f);
+    struct ctx c = {path, &doc, rules, 0, 0, ALIAS_BUDGET + (size > 0 ? (size_t)size : 0)};
     if (!yaml_parser_load(&parser, &doc)) {
         fprintf(stderr, "%s:%lu:%lu: %s\n", path, (unsigned long)parser.problem_mark.line + 1,
                 (unsigned long)parser.problem_mark.column + 1, parser.problem ? parser.problem : "not YAML");

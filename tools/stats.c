@@ -4,6 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keyed.h"
+
+/* Process names come from the input: hashed with a secret key, as the
+ * library's own tables are (lib/keyed.h), never uthash's unkeyed default. */
+#define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = (unsigned)hai_siphash13(&st->key, (keyptr), (keylen)))
 #include <uthash.h>
 
 #define TOP 10
@@ -33,6 +38,7 @@ struct longest {
 };
 
 struct stats {
+    hai_sipkey key;
     struct event_count *events;
     struct proc_count *procs;
     struct longest top[TOP];
@@ -45,6 +51,10 @@ struct stats {
 stats *stats_new(void)
 {
     stats *st = calloc(1, sizeof(stats));
+    if (st && hai_sipkey_random(&st->key) != 0) {
+        free(st);
+        return NULL;
+    }
     if (st)
         st->last_time = HA_TIME_NONE;
     return st;

@@ -299,7 +299,10 @@ HA_API const char *ha_record_data_value(const ha_record *rec, size_t index, size
 /** Value of the first pair named `name`, or NULL. */
 HA_API const char *ha_record_data(const ha_record *rec, const char *name);
 
-/** Number of tokens in the AccessList field (0 when absent). */
+/** Number of tokens in the AccessList field (0 when absent). A record the
+ *  reader delivered (and its copies) has its tokens indexed, so the
+ *  AccessList getters take constant time per token; one made with
+ *  ha_record_new() is scanned from the start. */
 HA_API size_t ha_record_access_count(const ha_record *rec);
 /** The number of AccessList token `index` (4416 for `%%4416`), or 0 when the
  *  token is not of the `%%n` form or `index` is out of range. */
@@ -587,8 +590,9 @@ typedef struct ha_correlator_options {
     size_t max_processes;           /**< 0: #HA_DEFAULT_MAX_PROCESSES idle processes kept */
     const ha_allocator *allocator;  /**< NULL: malloc/realloc/free; copied */
     /** (Version 2.) Bound on the bytes of the strings (names, paths,
-     *  command lines) kept for open sequences and processes; 0:
-     *  #HA_DEFAULT_MAX_STRING_BYTES.
+     *  command lines) kept for open sequences and processes, as allocated
+     *  (each string's block, header included, and the table's buckets);
+     *  0: #HA_DEFAULT_MAX_STRING_BYTES.
      *  Beyond it, before the next record, the idlest sequences are evicted
      *  and then the idlest processes forgotten until it holds again. */
     size_t max_string_bytes;
@@ -610,7 +614,9 @@ typedef struct ha_correlator_options {
 /** Initialise `opts` for `version` (pass #HA_CORRELATOR_OPTIONS_VERSION):
  *  only the fields that version has are written. */
 HA_API int ha_correlator_options_init(ha_correlator_options *opts, unsigned int version);
-/** Make a correlator. `opts` may be NULL for the defaults. */
+/** Make a correlator. `opts` may be NULL for the defaults. Its hash
+ *  tables get a secret key from the system's random source (#HA_ERR_IO
+ *  when there is none); see docs/threading-and-memory.md. */
 HA_API int ha_correlator_new(const ha_correlator_options *opts, ha_correlator **out);
 /** Free a correlator; open sequences are dropped without callbacks. NULL is
  *  ignored. */
@@ -664,10 +670,14 @@ HA_API size_t ha_correlator_save(const ha_correlator *corr, void *buf, size_t ca
  * are.
  */
 HA_API int ha_correlator_load(ha_correlator *corr, const void *data, size_t len);
-/** ha_correlator_save() into a file, atomically (a temporary file renamed
- *  over `path` once written and synced). #HA_ERR_IO if it cannot be. */
+/** ha_correlator_save() into a file, atomically: a new temporary file
+ *  beside `path` (mkstemp: O_EXCL, mode 0600, never a file or symlink
+ *  already there) renamed over `path` once written and synced. #HA_ERR_IO
+ *  if it cannot be. */
 HA_API int ha_correlator_save_file(const ha_correlator *corr, const char *path);
-/** ha_correlator_load() from a file. #HA_ERR_IO if it cannot be read. */
+/** ha_correlator_load() from a file, its header checked (and its size
+ *  against the file's) before the body is read. #HA_ERR_IO if it cannot
+ *  be read. */
 HA_API int ha_correlator_load_file(ha_correlator *corr, const char *path);
 
 /** Counters of a correlator. */
@@ -682,7 +692,7 @@ typedef enum ha_correlator_counter {
     HA_CORR_SEQUENCES = 5,     /**< sequences begun */
     HA_CORR_DUPLICATES = 6,    /**< repeated records dropped by the reorder window */
     HA_CORR_HELD = 7,          /**< records held back by the reorder window now */
-    HA_CORR_STRING_BYTES = 8   /**< bytes of interned strings now */
+    HA_CORR_STRING_BYTES = 8   /**< bytes allocated for interned strings now (what max_string_bytes bounds) */
 } ha_correlator_counter;
 
 /** The value of a counter. */
@@ -763,7 +773,8 @@ HA_API ha_rule_kind ha_rule_kind_from_name(const char *name);
 /** "info", "low", "medium", "high", "critical", or NULL. */
 HA_API const char *ha_severity_name(ha_severity severity);
 
-/** Make an empty rule set. `allocator` may be NULL. */
+/** Make an empty rule set. `allocator` may be NULL. #HA_ERR_IO when the
+ *  system has no random source for its hash keys. */
 HA_API int ha_rules_new(const ha_allocator *allocator, ha_rules **out);
 /** Free a rule set. NULL is ignored. */
 HA_API void ha_rules_free(ha_rules *rules);

@@ -34,12 +34,13 @@ the loader's own search (its path, ``ldconfig``'s cache); through
 ``ctypes.util.find_library('handleaudit')``; and in the ``lib`` folders of
 the Python prefix and of the prefix this module sits in.
 
-Objects are not thread-safe: use one from one thread at a time (different
-objects are independent). A callback must not call back into the object
-that called it (``feed``, ``finish``, ``flush``, ``close``): that raises
-``RuntimeError``. To stop from a callback, raise: the exception comes out of
-the ``feed()``/``finish()``/``flush()`` that was running, and the object
-stays usable (the next call goes on after the event that was being
+An object may be shared by threads: its calls are serialized (a call from
+another thread waits for the one running; different objects are
+independent). A callback must not call back into the object that called it
+(``feed``, ``finish``, ``flush``, ``close``): that raises ``RuntimeError``.
+To stop from a callback, raise: the exception comes out of the
+``feed()``/``finish()``/``flush()`` that was running, and the object stays
+usable (the next call goes on after the event that was being
 delivered).
 """
 
@@ -49,6 +50,7 @@ import enum
 import json
 import os
 import sys
+import threading
 import warnings
 import weakref
 from typing import NamedTuple
@@ -476,10 +478,12 @@ def _as_buffer(data):
     return (ctypes.c_char * n).from_buffer(mv), n
 
 
-def _check_size(name, value):
+def _check_size(name, value, ctype=_c_size):
+    """`value` as the C field of type `ctype` takes it, never wrapped around."""
     value = int(value)
-    if value < 0:
-        raise ValueError("%s must be 0 (the default) or positive" % name)
+    top = (1 << (8 * ctypes.sizeof(ctype))) - 1
+    if value < 0 or value > top:
+        raise ValueError("%s must be 0 (the default) or a positive number up to %d" % (name, top))
     return value
 
 
@@ -491,7 +495,10 @@ class _Base:
     def _setup(self, on_error):
         self._on_error = on_error
         self._exc = None
-        self._busy = False
+        self._lock = threading.Lock()  # held by the thread inside a call on this object
+        self._owner = None             # that thread's ident
+        self._depth = 0                # its nested calls (flush() finishes, then flushes)
+        self._in_c = False             # inside the C call: a callback is running
         self._pending = []
         self._keys = []
         self._json = _JsonBuffer()
@@ -528,20 +535,37 @@ class _Base:
             return 1
 
     def _enter(self, what):
-        if self._busy:
-            raise RuntimeError("%s() called from one of this object's own callbacks" % what)
+        """Take the object for this thread, waiting while another thread has it."""
+        me = threading.get_ident()
+        if self._owner == me:
+            if self._in_c:
+                raise RuntimeError("%s() called from one of this object's own callbacks" % what)
+            self._depth += 1
+            return
+        self._lock.acquire()
+        self._owner, self._depth = me, 1
         if self._reader is None:
+            self._leave()
             raise ValueError("%s() on a closed %s" % (what, type(self).__name__))
-        self._busy = True
+
+    def _leave(self):
+        self._depth -= 1
+        if self._depth == 0:
+            self._owner = None
+            self._lock.release()
 
     def _call(self, what, fn, *args):
         """Run one C call on the object; raise what a callback raised, or Error."""
         self._enter(what)
         try:
-            rc = fn(*args)
+            self._in_c = True
+            try:
+                rc = fn(*args)
+            finally:
+                self._in_c = False
+            return self._outcome(rc)  # still ours: its records, its exception
         finally:
-            self._busy = False
-        return self._outcome(rc)
+            self._leave()
 
     def _outcome(self, rc):
         if self._exc is not None:
@@ -575,9 +599,14 @@ class _Base:
 
     def close(self):
         """Free the C objects. Safe to call more than once; the object is unusable after."""
-        if getattr(self, "_busy", False):
+        lock = getattr(self, "_lock", None)
+        if lock is None:  # __init__ failed before _setup
+            self._free_all()
+            return
+        if self._owner == threading.get_ident():
             raise RuntimeError("close() called from one of this object's own callbacks")
-        self._free_all()
+        with lock:  # after a call another thread is making
+            self._free_all()
         registry = getattr(self, "_registry", None)
         if registry is not None:
             for key in self._keys:
@@ -634,7 +663,7 @@ class Reader(_Base):
         opts.userdata = ctypes.addressof(self._anchor)
         opts.max_event_bytes = _check_size("max_event_bytes", max_event_bytes)
         opts.max_field_bytes = _check_size("max_field_bytes", max_field_bytes)
-        opts.max_depth = _check_size("max_depth", max_depth)
+        opts.max_depth = _check_size("max_depth", max_depth, _c_uint)
         opts.flags = _READER_STRICT if strict else 0
         out = _vp()
         rc = _lib.ha_reader_new(ctypes.byref(opts), ctypes.byref(out))
@@ -759,7 +788,7 @@ class Correlator(_Base):
             raise Error(rc, strerror(rc))
         ro.max_event_bytes = _check_size("max_event_bytes", max_event_bytes)
         ro.max_field_bytes = _check_size("max_field_bytes", max_field_bytes)
-        ro.max_depth = _check_size("max_depth", max_depth)
+        ro.max_depth = _check_size("max_depth", max_depth, _c_uint)
         ro.flags = _READER_STRICT if strict else 0
 
         out = _vp()
@@ -832,8 +861,12 @@ class Correlator(_Base):
         """
         # What the reader's finish ended waits with the rest, so that nothing
         # is lost if the flush itself raises.
-        self._pending = self._finish() + self._pending
-        return self._call("flush", _lib.ha_correlator_flush, self._corr)
+        self._enter("flush")  # both calls, with no other thread's between them
+        try:
+            self._pending = self._finish() + self._pending
+            return self._call("flush", _lib.ha_correlator_flush, self._corr)
+        finally:
+            self._leave()
 
     def read_file(self, path):
         """Feed a whole file (XML, or .evtx when the library reads it) through
