@@ -443,7 +443,7 @@ static int read_name(hai_evtx *e, size_t *pos, size_t end, uint32_t *str, uint32
         return -1;
     size_t at = hai_le32(e->c + *pos);
     *pos += 4;
-    if (!NEED(at, 8, e->clen))
+    if (at < HAI_EVTX_CHUNK_HEADER || !NEED(at, 8, e->clen)) /* names follow the chunk's header */
         return -1;
     size_t count = hai_le16(e->c + at + 6);
     if (!NEED(at + 8, 2 * count, e->clen))
