@@ -6,8 +6,10 @@ the same events as XML. Cached in the work directory like the others.
 Only the undamaged corpus files are used: evtxexport gives up part-way on
 capi2-damaged-record and exchange-wec, and skips the damaged chunk of
 bad-chunk-magic, and an XML conversion with fewer events than the .evtx
-would flatter expat_floor (the damaged files are the tests' business, in
-tests/evtx/). Every chunk of the others is in the dense file, whose chunks
+would flatter expat_floor; and evtx_grow.py counts and renumbers a chunk's
+records only up to the first it cannot step over (bad-chunk-magic's zeroed
+gaps, zero-data-size-event's record of size 0), so its count would not be
+the file's. The damaged files are the tests' business, in tests/evtx/. Every chunk of the others is in the dense file, whose chunks
 evtx_grow.py renumbers and re-checksums.
 """
 import glob
@@ -19,7 +21,7 @@ import subprocess
 import sys
 
 FORBIDDEN = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-DAMAGED = ("capi2-damaged-record", "exchange-wec", "bad-chunk-magic")
+DAMAGED = ("capi2-damaged-record", "exchange-wec", "bad-chunk-magic", "zero-data-size-event")
 
 
 def corpus_files(shared):
