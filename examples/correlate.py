@@ -4,9 +4,12 @@
     PYTHONPATH=bindings/python python3 examples/correlate.py FILE
 
 FILE is event XML in any common framing (wevtutil, Event Viewer export,
-evtxexport, evtx_dump.py). One line per sequence, in the order they end:
+evtxexport, evtx_dump.py). One line per sequence, in the order they end,
+and one per request that opened nothing (denied, or granted without a
+handle), among them:
 
     PROCESS  OBJECT  DURATION
+    PROCESS  OBJECT  request: failure
 """
 import sys
 
@@ -20,9 +23,13 @@ def main(argv):
         return 2
     try:
         for seq in handleaudit.correlate(argv[1]):
-            ns = seq["duration_ns"]
-            duration = "%.6f s" % (ns / 1e9) if ns is not None else "? (%s)" % seq["end"]
-            print("%s\t%s\t%s" % (seq["process_name"] or "-", seq["object_name"] or "-", duration))
+            if seq["type"] == "request":
+                what = "request: %s" % seq["outcome"]
+            elif seq["duration_ns"] is not None:
+                what = "%.6f s" % (seq["duration_ns"] / 1e9)
+            else:
+                what = "? (%s)" % seq["end"]
+            print("%s\t%s\t%s" % (seq["process_name"] or "-", seq["object_name"] or "-", what))
     except handleaudit.Error as e:
         print("correlate.py: %s" % e, file=sys.stderr)
         return 1

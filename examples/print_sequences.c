@@ -1,5 +1,6 @@
 /* The smallest correlating program: read one file, print every handle's
- * sequence as a JSON line (the same line `handleaudit FILE` prints). */
+ * sequence, and every request that opened no handle, as a JSON line (the
+ * same lines `handleaudit FILE` prints). */
 #include <handleaudit/handleaudit.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,19 @@ static int on_end(const ha_sequence *seq, const ha_record *rec, void *userdata)
     return 0;
 }
 
+static int on_request(const ha_request *req, void *userdata)
+{
+    (void)userdata;
+    size_t n = ha_request_json(req, NULL, 0);
+    char *line = malloc(n + 1);
+    if (!line)
+        return 1;
+    ha_request_json(req, line, n + 1);
+    puts(line);
+    free(line);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -26,6 +40,7 @@ int main(int argc, char **argv)
     }
     ha_correlator_options co = HA_CORRELATOR_OPTIONS_INIT;
     co.on_end = on_end;
+    co.on_request = on_request; /* denied, or granted without a handle */
     ha_correlator *corr;
     if (ha_correlator_new(&co, &corr) != HA_OK)
         return 1;

@@ -4,7 +4,7 @@
  * most max_open sequences are kept (the idlest is evicted beyond that),
  * and idle processes beyond max_processes are forgotten.
  *
- *   some-collector | stream_stdin            # one line per ended handle */
+ *   some-collector | stream_stdin            # one line per ended handle or failed request */
 #include <handleaudit/handleaudit.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,8 +17,22 @@ static int on_end(const ha_sequence *seq, const ha_record *rec, void *userdata)
     int64_t d = ha_sequence_duration(seq);
     const char *obj = ha_sequence_object_name(seq);
     const char *proc = ha_sequence_process_name(seq);
-    printf("%-13s %8.3f s  %s  %s\n", ha_end_name(ha_sequence_end(seq)),
-           d == HA_TIME_NONE ? -1.0 : (double)d / 1e9, proc ? proc : "?", obj ? obj : "?");
+    char duration[32] = "unknown"; /* not opened in the log, or not ended at a known time */
+    if (d != HA_TIME_NONE)
+        snprintf(duration, sizeof duration, "%.3f s", (double)d / 1e9);
+    printf("%-13s %11s  %s  %s\n", ha_end_name(ha_sequence_end(seq)), duration, proc ? proc : "?",
+           obj ? obj : "?");
+    return 0;
+}
+
+/* A 4656 or 4661 that opened nothing: often the attack itself. */
+static int on_request(const ha_request *req, void *userdata)
+{
+    (void)userdata;
+    const char *obj = ha_request_object_name(req);
+    const char *proc = ha_request_process_name(req);
+    printf("%-13s %11s  %s  %s\n", "request", ha_outcome_name(ha_request_outcome(req)), proc ? proc : "?",
+           obj ? obj : "?");
     return 0;
 }
 
@@ -33,6 +47,7 @@ int main(void)
 {
     ha_correlator_options co = HA_CORRELATOR_OPTIONS_INIT;
     co.on_end = on_end;
+    co.on_request = on_request;
     co.max_open = 100000;
     co.max_processes = 10000;
     ha_correlator *corr;

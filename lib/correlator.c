@@ -190,6 +190,8 @@ static void touch(ha_correlator *c, ha_sequence *s, const ha_record *r)
 {
     if (r && (r->has & HAI_HAS_RECORD_ID))
         s->last_record = r->record_id;
+    if (r)
+        s->last_time = r->time;
     if (c->lru_tail != s) {
         lru_unlink(c, s);
         hai_lru_append(c, s);
@@ -224,18 +226,21 @@ static void seq_end(ha_correlator *c, ha_sequence *s, ha_end end, int64_t t, con
 {
     const ha_allocator *hai_hash_alloc = &c->alloc;
     int hai_hash_oom = 0;
+    lru_unlink(c, s); /* first: the end time takes the links' place */
     s->end = (uint8_t)end;
     s->end_time = end == HA_END_EVICTED || end == HA_END_END_OF_INPUT ? HA_TIME_NONE : t;
     /* a 4658 or 4689 is the handle's own last event; a reopening or an
      * eviction is another handle's */
-    if (r && (r->has & HAI_HAS_RECORD_ID) && (end == HA_END_CLOSE || end == HA_END_PROCESS_EXIT))
-        s->last_record = r->record_id;
+    if (r && (end == HA_END_CLOSE || end == HA_END_PROCESS_EXIT)) {
+        if (r->has & HAI_HAS_RECORD_ID)
+            s->last_record = r->record_id;
+        s->last_time = r->time;
+    }
     if (c->on_end)
         note(c, c->on_end(s, r, c->userdata));
     c->ended[end]++;
     HASH_DEL(c->seqs, s);
     (void)hai_hash_oom;
-    lru_unlink(c, s);
     alias_drop(c, s);
     hai_proc *p = s->proc;
     if (s->pprev)
@@ -307,8 +312,7 @@ static ha_sequence *seq_begin(ha_correlator *c, const hai_key *k, int opened, co
     }
     s->key = *k;
     hai_istr_ref((hai_istr *)k->host);
-    s->open_time = opened ? r->time : HA_TIME_NONE;
-    s->end_time = HA_TIME_NONE;
+    s->first_time = s->last_time = r->time;
     s->flags = opened ? HAI_SEQ_OPENED : 0;
     s->first_record = s->last_record = r->record_id;
     s->sid = field_istr(c, r, HA_FIELD_SUBJECT_USER_SID);
@@ -361,14 +365,56 @@ static int key_of(ha_correlator *c, const ha_record *r, ha_field pid_field, ha_f
     return k->host != NULL;
 }
 
-/* 4656, 4661: a successful request with a handle opens a sequence. */
+/* A field's text as written, NUL-terminated in the record, or NULL. */
+static const char *field_text(const ha_record *r, ha_field f)
+{
+    size_t n;
+    return hai_rec_raw(r, f, &n);
+}
+
+/* A 4656 or 4661 that opened nothing: hand it to the caller. */
+static void request(ha_correlator *c, const ha_record *r, const hai_key *k)
+{
+    c->counts[C_FAILED_OPENS]++;
+    if (!c->on_request)
+        return;
+    ha_request q;
+    memset(&q, 0, sizeof q);
+    q.rec = r;
+    q.alloc = c->alloc; /* for copies */
+    q.computer = k->host->s;
+    q.pid = k->pid;
+    q.hid = k->hid;
+    q.logon = k->logon;
+    q.time = r->time;
+    q.record_id = r->record_id;
+    q.event_id = r->event_id;
+    q.outcome = ha_record_audit(r) == HA_AUDIT_FAILURE ? HA_OUTCOME_FAILURE : HA_OUTCOME_NO_HANDLE;
+    uint64_t mask;
+    if (field_uint(r, HA_FIELD_ACCESS_MASK, &mask))
+        q.requested = (uint32_t)mask;
+    q.object_type = field_text(r, HA_FIELD_OBJECT_TYPE);
+    q.object_name = field_text(r, HA_FIELD_OBJECT_NAME);
+    q.sid = field_text(r, HA_FIELD_SUBJECT_USER_SID);
+    q.user = field_text(r, HA_FIELD_SUBJECT_USER_NAME);
+    q.domain = field_text(r, HA_FIELD_SUBJECT_DOMAIN_NAME);
+    hai_proc *p = hai_proc_find(c, k->host, k->pid);
+    q.process_name = field_text(r, HA_FIELD_PROCESS_NAME);
+    if (!q.process_name && p)
+        q.process_name = hai_istr_text(p->image);
+    q.command_line = p ? hai_istr_text(p->command_line) : NULL;
+    note(c, c->on_request(&q, c->userdata));
+}
+
+/* 4656, 4661: a successful request with a handle opens a sequence; any
+ * other is a request that opened nothing. */
 static void rule_open(ha_correlator *c, const ha_record *r)
 {
     hai_key k;
     if (!key_of(c, r, HA_FIELD_PROCESS_ID, HA_FIELD_HANDLE_ID, &k))
         return;
     if (k.hid == 0 || ha_record_audit(r) == HA_AUDIT_FAILURE) {
-        c->counts[C_FAILED_OPENS]++;
+        request(c, r, &k);
         return;
     }
     ha_sequence *s = seq_find(c, &k);
@@ -386,13 +432,33 @@ static void rule_open(ha_correlator *c, const ha_record *r)
         note(c, c->on_open(s, r, c->userdata));
 }
 
-/* 4663, 4660, 4658: use, delete through, close. */
+/* An ObjectName that says something: not absent, empty or "-". */
+static int known_name(const char *v, size_t n) { return v && n && !(n == 1 && v[0] == '-'); }
+
+/* The record names a known object other than the sequence's known one:
+ * one handle refers to one object, so the handle was closed unseen and its
+ * value reused. */
+static int other_object(const ha_sequence *s, const ha_record *r)
+{
+    size_t n;
+    const char *v = hai_rec_raw(r, HA_FIELD_OBJECT_NAME, &n);
+    const hai_istr *o = s->object_name;
+    return known_name(v, n) && o && known_name(o->s, o->len) && !(o->len == n && memcmp(o->s, v, n) == 0);
+}
+
+/* 4663, 4660, 4658: use, delete through, close; an event on another
+ * object than the handle's ends its sequence (handle_reused) and begins
+ * one. */
 static void rule_use(ha_correlator *c, const ha_record *r)
 {
     hai_key k;
     if (!key_of(c, r, HA_FIELD_PROCESS_ID, HA_FIELD_HANDLE_ID, &k))
         return;
     ha_sequence *s = seq_lookup(c, &k);
+    if (s && r->event_id != 4658 && other_object(s, r)) {
+        seq_end(c, s, HA_END_HANDLE_REUSED, r->time, r);
+        s = NULL;
+    }
     if (!s) { /* its open came before the log began */
         s = seq_begin(c, &k, 0, r);
         if (!s)
@@ -561,7 +627,10 @@ static void rule_duplicate(ha_correlator *c, const ha_record *r)
 /* The size of each version of the options (see reader.c). */
 static size_t options_size(unsigned int version)
 {
-    return version >= 2 ? sizeof(ha_correlator_options) : offsetof(ha_correlator_options, max_string_bytes);
+    if (version >= 3)
+        return sizeof(ha_correlator_options);
+    return version == 2 ? offsetof(ha_correlator_options, on_request)
+                        : offsetof(ha_correlator_options, max_string_bytes);
 }
 
 int ha_correlator_options_init(ha_correlator_options *opts, unsigned int version)
@@ -594,6 +663,8 @@ int ha_correlator_new(const ha_correlator_options *opts, ha_correlator **out)
     c->on_access = opts->on_access;
     c->on_end = opts->on_end;
     c->userdata = opts->userdata;
+    if (opts->version >= 3)
+        c->on_request = opts->on_request;
     c->max_open = opts->max_open ? opts->max_open : HA_DEFAULT_MAX_OPEN;
     c->max_processes = opts->max_processes ? opts->max_processes : HA_DEFAULT_MAX_PROCESSES;
     c->max_string_bytes = HA_DEFAULT_MAX_STRING_BYTES;

@@ -43,6 +43,12 @@ void hai_evtx_free(hai_evtx *e);
  * Only diagnostics: the chunks are read whatever it says. */
 int hai_evtx_file_header(hai_evtx *e, const uint8_t *p, size_t n, const hai_evtx_sink *s);
 
+/* The chunk count a sound file header p[0, n) gives, UINT64_MAX when it is
+ * not sound. Chunks past it that hold no record are not reported. */
+uint64_t hai_evtx_header_chunks(const uint8_t *p, size_t n);
+/* For a decoder that starts past the file header (a parallel worker). */
+void hai_evtx_set_file_chunks(hai_evtx *e, uint64_t chunks);
+
 /* `*next` is where decoding of this chunk goes on: 0 for a new chunk (its
  * header is checked first), and after a stop the offset to resume at.
  * HAI_EVTX_CHUNK_DONE when the chunk is done. */

@@ -509,9 +509,14 @@ static int compile(hai_evtx *e, size_t *pos, size_t end, int in_tpl, opvec v, in
     int in_attrs = 0, in_attr = 0;
     uint8_t path[4] = {0}; /* classes of the open elements at depths 1 to 3 */
     size_t eid_op = SIZE_MAX; /* the EventID element's START op */
+    size_t starts[64];        /* START ops of the open elements, by depth */
     if (eid_sub)
         *eid_sub = -1;
     while (!e->error) {
+        if (++e->steps > HAI_EVTX_MAX_STEPS) {
+            fail(e, HA_ERR_EVTX, "the chunk's BinXML expands past what any real chunk needs: its remaining records are skipped");
+            return -1;
+        }
         if (!NEED(p, 1, end)) {
             fail(e, HA_ERR_EVTX, "the BinXML ends before its end-of-stream token");
             return -1;
@@ -566,6 +571,8 @@ static int compile(hai_evtx *e, size_t *pos, size_t end, int in_tpl, opvec v, in
             depth++;
             if (depth <= 3)
                 path[depth] = op->cls;
+            if (depth < 64)
+                starts[depth] = *v.n - 1;
             if (depth == 3 && path[2] == C_SYSTEM && op->cls == C_EVENTID)
                 eid_op = *v.n - 1;
             in_attrs = 1;
@@ -595,6 +602,13 @@ static int compile(hai_evtx *e, size_t *pos, size_t end, int in_tpl, opvec v, in
             p++;
             if (!emit(e, v, OP_END))
                 return -1;
+            if (depth < 64) { /* <X ...>%n</X>: the value decides whether X is there, and how often */
+                size_t k = starts[depth] + 1;
+                while ((*v.ops)[k].kind != OP_CONTENT && (*v.ops)[k].kind != OP_EMPTY)
+                    k++;
+                if ((*v.ops)[k].kind == OP_CONTENT && k + 3 == *v.n && (*v.ops)[k + 1].kind == OP_SUB)
+                    (*v.ops)[starts[depth]].optional = 1;
+            }
             if (depth == 3 && eid_op != SIZE_MAX && eid_sub) { /* <EventID ...>%n</EventID> */
                 size_t k = eid_op + 1;
                 while ((*v.ops)[k].kind != OP_CONTENT && (*v.ops)[k].kind != OP_EMPTY)
@@ -759,6 +773,7 @@ void hai_evtx_reset_chunk(hai_evtx *e)
     if (e->ntpl)
         memset(e->tpl, 0, sizeof e->tpl);
     e->ntpl = 0;
+    e->steps = 0;
     e->tpl_nops = 0;
     e->strings.len = 0;
 }
@@ -842,12 +857,45 @@ static void run_sub(hai_evtx *e, hai_val v)
     check_sizes(e);
 }
 
+/* An element whose content is an array: the element once per item, as
+ * Windows renders it (strings end at their NULs; other items by size). */
+static void repeat_element(hai_evtx *e, const hai_op *op, const attrs *a, hai_val v)
+{
+    unsigned base = v.type & ~(unsigned)HAI_VT_ARRAY;
+    size_t i = 0;
+    while (i < v.n && !e->error) {
+        size_t n;
+        if (base == HAI_VT_STRING) {
+            size_t j = i;
+            while (j + 2 <= v.n && hai_le16(v.p + j))
+                j += 2;
+            n = j - i;
+        } else {
+            n = hai_evtx_item_size(base);
+            if (!n || n > v.n - i) {
+                warn(e, HA_ERR_BAD_VALUE, "a value's size does not fit its type");
+                return;
+            }
+        }
+        hai_val item = {v.p + i, (uint32_t)n, (uint8_t)base};
+        evb_start(e, op, a);
+        if (n)
+            run_sub(e, item);
+        evb_end(e);
+        i += n + (base == HAI_VT_STRING ? 2 : 0);
+    }
+}
+
 /* Run ops [first, first + n) of `*ops` (re-read each step: running may
  * compile more and move the array) with values vals[vbase, vbase + nv). */
 static void run_ops(hai_evtx *e, hai_op *const *ops, size_t first, size_t n, size_t vbase, size_t nv)
 {
     size_t end = first + n;
     for (size_t i = first; i < end && !e->error; i++) {
+        if (++e->steps > HAI_EVTX_MAX_STEPS) {
+            fail(e, HA_ERR_EVTX, "the chunk's BinXML expands past what any real chunk needs: its remaining records are skipped");
+            return;
+        }
         hai_op op = (*ops)[i];
         switch (op.kind) {
         case OP_START: {
@@ -890,6 +938,21 @@ static void run_ops(hai_evtx *e, hai_op *const *ops, size_t first, size_t n, siz
             }
             if (e->error)
                 return;
+            if (op.optional && j + 2 < end) { /* <X>%n</X> */
+                hai_op so = (*ops)[j + 1];
+                hai_val v = value_of(e, vbase, nv, so.sub);
+                i = j + 2; /* the END */
+                if (v.type == HAI_VT_NULL || (v.n == 0 && so.optional))
+                    break; /* an optional value that is not there: no element */
+                if (v.type & HAI_VT_ARRAY) {
+                    repeat_element(e, &op, &a, v);
+                    break;
+                }
+                evb_start(e, &op, &a);
+                run_sub(e, v);
+                evb_end(e);
+                break;
+            }
             evb_start(e, &op, &a);
             if (j < end && (*ops)[j].kind == OP_EMPTY)
                 evb_end(e);

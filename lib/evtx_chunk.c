@@ -30,6 +30,7 @@ int hai_evtx_new(const ha_allocator *a, const hai_evtx_limits *limits, hai_evtx 
         return HA_ERR_NOMEM;
     e->alloc = al;
     e->lim = *limits;
+    e->file_chunks = UINT64_MAX;
     hai_record_clear(&e->rec);
     e->rec.alloc = al;
     return HA_OK;
@@ -55,9 +56,18 @@ static int header_diag(const hai_evtx_sink *s, int warning, uint64_t off, const 
     return s->diag(s->ctx, HA_ERR_EVTX, warning, off, UINT64_MAX, HAI_EVTX_NO_RECORD, msg);
 }
 
+uint64_t hai_evtx_header_chunks(const uint8_t *p, size_t n)
+{
+    if (n >= 128 && memcmp(p, file_signature, 8) == 0 && hai_le32(p + 124) == hai_crc32(0, p, 120))
+        return hai_le16(p + 42);
+    return UINT64_MAX;
+}
+
+void hai_evtx_set_file_chunks(hai_evtx *e, uint64_t chunks) { e->file_chunks = chunks; }
+
 int hai_evtx_file_header(hai_evtx *e, const uint8_t *p, size_t n, const hai_evtx_sink *s)
 {
-    (void)e;
+    e->file_chunks = hai_evtx_header_chunks(p, n);
     if (n < 128)
         return header_diag(s, 0, 0, "the file ends inside its header");
     int rc = 0;
@@ -130,8 +140,7 @@ static int begin_chunk(hai_evtx *e, const hai_evtx_sink *s, int *rc)
     }
     e->chunk_trusted = 1;
     if (memcmp(p, chunk_signature, 8) != 0) {
-        e->chunk_trusted = 0;
-        *rc = chunk_diag(e, s, 0, 0, "this chunk's signature is damaged: its records are looked for one by one");
+        e->chunk_trusted = 0; /* said after the walk, with what it found */
     } else if (hai_le32(p + 124) != hai_crc32(hai_crc32(0, p, 120), p + 128, HAI_EVTX_CHUNK_HEADER - 128)) {
         *rc = chunk_diag(e, s, 1, 124, "this chunk header's checksum does not match; its records are read");
     }
@@ -155,9 +164,16 @@ static int begin_chunk(hai_evtx *e, const hai_evtx_sink *s, int *rc)
     return 1;
 }
 
-/* After the walk: records the header promises that were not found. */
+/* After the walk: records the header promises that were not found, or
+ * what a chunk without a sound signature held. */
 static int missing_records(hai_evtx *e, const hai_evtx_sink *s)
 {
+    if (memcmp(e->c, chunk_signature, 8) != 0) {
+        if (e->chunk_seen == 0 && e->file_chunks != UINT64_MAX && e->chunk_index >= e->file_chunks)
+            return 0; /* preallocated space past the chunks the header counts, holding no record */
+        return chunk_diag(e, s, 0, 0, e->chunk_seen ? "this chunk's signature is damaged: the records in it were looked for one by one"
+                                                     : "this chunk's signature is damaged and no record was found in it");
+    }
     uint64_t first = hai_le64(e->c + 24), last = hai_le64(e->c + 32);
     if (!e->chunk_trusted || e->chunk_damage || last < first || last - first + 1 <= e->chunk_seen)
         return 0;
@@ -188,8 +204,7 @@ int hai_evtx_chunk(hai_evtx *e, const uint8_t *p, size_t n, uint64_t off, uint64
         size_t size = record_at(e, at);
         if (!size) {
             size_t to = next_record(e, at);
-            int zero = all_zero(p + at, to - at);
-            if (!zero || e->chunk_trusted) {
+            if (e->chunk_trusted) { /* (an untrusted chunk is reported as a whole) */
                 e->chunk_damage = 1;
                 rc = chunk_diag(e, s, 0, at, "a record here is damaged (its signature or size is wrong): the next one is looked for");
             }

@@ -35,6 +35,11 @@ typedef struct hai_val {
 
 #define HAI_TPL_SLOTS 256 /* a chunk holds fewer templates (each costs > 256 bytes) */
 #define HAI_EVTX_MAX_NESTING 8 /* BinXML values inside values */
+/* Work for one chunk: BinXML values that hold template instances whose
+ * values hold more can multiply it, so it is bounded. Real chunks take 10
+ * to 50 thousand steps (the corpus); past the bound (about 70 ms of work)
+ * the chunk's remaining records are reported and skipped. */
+#define HAI_EVTX_MAX_STEPS ((uint64_t)1 << 22)
 
 struct hai_evtx {
     ha_allocator alloc;
@@ -49,6 +54,7 @@ struct hai_evtx {
     int chunk_trusted;  /* its header is sound: records end at chunk_end */
     int chunk_damage;   /* damage in its records was reported */
     uint64_t chunk_seen; /* records found in it */
+    uint64_t file_chunks; /* chunks the file header counts (UINT64_MAX: unknown) */
 
     /* templates compiled for this chunk */
     hai_tpl tpl[HAI_TPL_SLOTS];
@@ -61,6 +67,7 @@ struct hai_evtx {
     hai_val *vals; /* substitution values, a frame per nesting level */
     size_t nvals, vals_cap;
     unsigned nesting;
+    uint64_t steps; /* ops run and tokens compiled in this chunk (bounded) */
 
     /* the record builder */
     ha_record rec;

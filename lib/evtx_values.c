@@ -260,7 +260,7 @@ static char *put_sid(char *o, const uint8_t *p, size_t n)
 }
 
 /* The size of one item of a fixed-size type, 0 for the others. */
-static size_t item_size(unsigned type)
+size_t hai_evtx_item_size(unsigned type)
 {
     switch (type) {
     case HAI_VT_INT8:
@@ -289,7 +289,7 @@ static size_t item_size(unsigned type)
     }
 }
 
-/* One fixed-size item (p holds item_size(type) bytes) into o (room for 64). */
+/* One fixed-size item (p holds hai_evtx_item_size(type) bytes) into o (room for 64). */
 static char *put_item(char *o, unsigned type, const uint8_t *p, size_t n)
 {
     char buf[64];
@@ -380,7 +380,7 @@ int hai_evtx_render(hai_buf *out, const ha_allocator *a, unsigned type, const ui
             }
             return 0;
         }
-        size_t sz = item_size(base);
+        size_t sz = hai_evtx_item_size(base);
         if (!sz) {
             *flags |= HAI_RENDER_BAD;
             return 0;
@@ -425,7 +425,7 @@ int hai_evtx_render(hai_buf *out, const ha_allocator *a, unsigned type, const ui
         }
         break;
     default: {
-        size_t sz = item_size(base);
+        size_t sz = hai_evtx_item_size(base);
         if (!sz || n < sz) {
             *flags |= HAI_RENDER_BAD;
             return 0;

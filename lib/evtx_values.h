@@ -56,6 +56,9 @@ enum { HAI_TEXT_CONTENT = 0, HAI_TEXT_ATTRIBUTE = 1 };
 int hai_evtx_render(hai_buf *out, const ha_allocator *a, unsigned type, const uint8_t *p, size_t n, int where,
                     unsigned *flags);
 
+/* The size of one item of a fixed-size type, 0 for the others. */
+size_t hai_evtx_item_size(unsigned type);
+
 /* UTF-16LE `units` code units (stopping at a NUL) to UTF-8, appended. */
 int hai_utf16_append(hai_buf *out, const ha_allocator *a, const uint8_t *p, size_t units, int where,
                      unsigned *flags);

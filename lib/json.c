@@ -154,6 +154,29 @@ void hai_out_bool(hai_out *o, int v)
         hai_out_lit(o, "false");
 }
 
+void hai_out_access_names(hai_out *o, const char *object_type, uint32_t mask)
+{
+    static const char hex[] = "0123456789abcdef";
+    out_char(o, '[');
+    for (unsigned i = 0, n = 0; i < 32; i++) {
+        uint32_t bit = UINT32_C(1) << i;
+        if (!(mask & bit))
+            continue;
+        if (n++)
+            out_char(o, ',');
+        const char *name = ha_access_right_name(object_type, bit);
+        if (name) {
+            hai_out_cstr(o, name);
+        } else {
+            char v[13] = "\"0x00000000\"";
+            for (int d = 0; d < 8; d++)
+                v[10 - d] = hex[(bit >> (4 * d)) & 15];
+            hai_out_raw(o, v, 12);
+        }
+    }
+    out_char(o, ']');
+}
+
 void hai_out_time(hai_out *o, int64_t ns)
 {
     if (ns == HA_TIME_NONE) {

@@ -35,6 +35,9 @@ void hai_out_i64(hai_out *o, int64_t v);
 void hai_out_bool(hai_out *o, int v);
 /* A time as a JSON string in the contract's 7-digit form, or null. */
 void hai_out_time(hai_out *o, int64_t ns);
+/* The names of the mask's bits for the object type as a JSON array, a bit
+ * without a name as its hex value ("0x00000100"). */
+void hai_out_access_names(hai_out *o, const char *object_type, uint32_t mask);
 /* The keys of a record's or sequence's JSON object after its "type", each
  * with its leading comma (json.c, sequence.c). */
 struct ha_record;

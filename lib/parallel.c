@@ -20,6 +20,8 @@
 
 #include "alloc.h"
 #include "diag.h"
+#include "evtx.h"
+#include "evtx_format.h"
 #include "reader_internal.h"
 #include "record.h"
 #include "scan.h"
@@ -68,6 +70,8 @@ struct job {
     size_t delivered; /* pieces delivered so far */
     size_t window;    /* pieces a worker may run ahead of delivery */
     int abort;
+    int evtx;               /* a .evtx file: pieces are whole chunks */
+    uint64_t file_chunks;   /* what its header counts */
     ha_reader *main;
     const ha_allocator *alloc;
     size_t page, dropped; /* page size; pages before `dropped` given back */
@@ -179,7 +183,10 @@ static void *work(void *arg)
         if (prc == HA_OK) {
             uint64_t filtered = ha_reader_count(r, HA_COUNT_FILTERED);
             hai_reader_set_cut(r, p->end < j->size);
-            prc = ha_reader_feed(r, j->data + p->start, p->end - p->start);
+            if (j->evtx && p->start > 0)
+                prc = hai_reader_set_evtx_piece(r, (p->start - HAI_EVTX_FILE_HEADER) / HAI_EVTX_CHUNK, j->file_chunks);
+            if (prc == HA_OK)
+                prc = ha_reader_feed(r, j->data + p->start, p->end - p->start);
             if (prc == HA_OK)
                 prc = ha_reader_finish(r);
             else
@@ -188,7 +195,8 @@ static void *work(void *arg)
             if (ctx.oom)
                 prc = HA_ERR_NOMEM;
         }
-        count_newlines(p, j->data + p->start);
+        if (!j->evtx)
+            count_newlines(p, j->data + p->start);
 
         pthread_mutex_lock(&j->mu);
         p->rc = prc;
@@ -215,9 +223,38 @@ static void absolute(const struct place *pl, size_t start, uint64_t *off, uint64
     *off += start;
 }
 
+/* A .evtx piece's positions: offsets from the piece's start, no lines. */
+static void absolute_evtx(size_t start, uint64_t *off, uint64_t *line, uint64_t *col)
+{
+    (void)line;
+    (void)col;
+    *off += start;
+}
+
 static int deliver(struct job *j, struct piece *p, struct place *pl)
 {
     int rc = 0;
+    if (j->evtx) {
+        for (size_t i = 0; i < p->nitems && !rc; i++) {
+            char *at = p->arena.data + p->items[i].at;
+            if (p->items[i].kind == ITEM_RECORD) {
+                ha_record *rec = (ha_record *)(void *)at;
+                rec->pairs = (const hai_pair *)(void *)(at + sizeof(ha_record));
+                rec->text = at + sizeof(ha_record) + rec->npairs * sizeof(hai_pair);
+                absolute_evtx(p->start, &rec->offset, &rec->line, NULL);
+                rc = hai_reader_deliver_record(j->main, rec);
+            } else {
+                ha_diag *d = (ha_diag *)(void *)at;
+                if (!d->message)
+                    d->message = d->text;
+                absolute_evtx(p->start, &d->offset, &d->line, &d->column);
+                absolute_evtx(p->start, &d->event_offset, NULL, NULL);
+                rc = hai_reader_deliver_diag(j->main, d);
+            }
+        }
+        hai_reader_add_counts(j->main, p->end - p->start, p->filtered);
+        return rc;
+    }
     for (size_t i = 0; i < p->nitems && !rc; i++) {
         char *at = p->arena.data + p->items[i].at;
         if (p->items[i].kind == ITEM_RECORD) {
@@ -263,7 +300,8 @@ static void drop_pages(struct job *j, size_t end)
 #endif
 }
 
-/* Cut the file into pieces that begin at `<Event` starts. */
+/* Cut the file into pieces that begin at `<Event` starts, or for a .evtx
+ * file at chunk starts (the first piece holds the file header too). */
 static int cut(struct job *j, unsigned threads)
 {
     size_t piece = j->size / ((size_t)threads * 8);
@@ -272,6 +310,20 @@ static int cut(struct job *j, unsigned threads)
     j->pieces = hai_calloc(j->alloc, cap, sizeof *j->pieces);
     if (!j->pieces)
         return HA_ERR_NOMEM;
+    if (j->evtx) {
+        size_t chunks = piece / HAI_EVTX_CHUNK;
+        piece = (chunks ? chunks : 1) * HAI_EVTX_CHUNK;
+        while (start < j->size && n + 1 < cap) {
+            size_t end = start == 0 ? HAI_EVTX_FILE_HEADER + piece : start + piece;
+            j->pieces[n].start = start;
+            j->pieces[n].end = end < j->size ? end : j->size;
+            start = j->pieces[n++].end;
+        }
+        if (start < j->size)
+            j->pieces[n - 1].end = j->size;
+        j->npieces = n;
+        return HA_OK;
+    }
     while (start < j->size && n + 1 < cap) {
         size_t end = j->size, from = start + piece;
         while (from < j->size) { /* the first `<Event` + delimiter at or after `from` */
@@ -303,6 +355,9 @@ static int run(ha_reader *r, const char *data, size_t size, unsigned threads, co
     memset(&j, 0, sizeof j);
     j.data = data;
     j.size = size;
+    j.evtx = size >= 8 && hai_evtx_signature_score((const uint8_t *)data) >= 5;
+    if (j.evtx)
+        j.file_chunks = hai_evtx_header_chunks((const uint8_t *)data, size < HAI_EVTX_FILE_HEADER ? size : HAI_EVTX_FILE_HEADER);
     j.main = r;
     j.alloc = alloc;
     j.window = (size_t)threads * 2;
@@ -393,13 +448,12 @@ int ha_reader_read_file_parallel(ha_reader *r, const char *path, unsigned thread
     if (fd < 0)
         return ha_reader_read_file(r, path); /* the same message */
     struct stat sb;
-    char magic[8];
     void *map = MAP_FAILED;
     if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (uint64_t)sb.st_size >= 2 * PIECE_MIN &&
-        (uint64_t)sb.st_size <= SIZE_MAX && !(pread(fd, magic, 8, 0) == 8 && memcmp(magic, "ElfFile", 8) == 0))
+        (uint64_t)sb.st_size <= SIZE_MAX)
         map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
-    if (map == MAP_FAILED) /* a small file, a pipe, a .evtx: one thread does it */
+    if (map == MAP_FAILED) /* a small file, a pipe: one thread does it */
         return ha_reader_read_file(r, path);
     size_t size = (size_t)sb.st_size;
     posix_madvise(map, size, POSIX_MADV_SEQUENTIAL);

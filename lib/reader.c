@@ -26,6 +26,7 @@
 #include <expat.h>
 
 #include "alloc.h"
+#include "encoding.h"
 #include "diag.h"
 #include "evtx_stream.h"
 #include "parse.h"
@@ -749,7 +750,7 @@ static enum step outside(ha_reader *r, const char *win, size_t len, int final, s
             else if (has_prefix(p, avail, "<!DOCTYPE", 9) || has_prefix(p, avail, "<!ENTITY", 8))
                 st = junk(r, win, len, &i, HA_ERR_DTD, "a DOCTYPE or entity declaration is refused");
             else
-                st = junk(r, win, len, &i, HA_ERR_JUNK, "unexpected data outside an event");
+                st = junk(r, win, len, &i, HA_ERR_JUNK, hai_outside_message(r->base + i == 0, p, avail));
             if (st != S_CONTINUE)
                 break;
             continue;
@@ -789,7 +790,7 @@ static enum step outside(ha_reader *r, const char *win, size_t len, int final, s
                 }
             }
         }
-        st = junk(r, win, len, &i, HA_ERR_JUNK, "unexpected data outside an event");
+        st = junk(r, win, len, &i, HA_ERR_JUNK, hai_outside_message(r->base + i == 0, p, avail));
         if (st != S_CONTINUE)
             break;
     }
@@ -1438,4 +1439,16 @@ static int route(ha_reader *r, const void *data, size_t len)
         }
     }
     return r->format == FORMAT_EVTX ? feed_evtx(r, data, len) : feed(r, data, len);
+}
+
+int hai_reader_set_evtx_piece(ha_reader *w, uint64_t first_chunk, uint64_t file_chunks)
+{
+    if (evtx_ready(w) != 0)
+        return HA_ERR_NOMEM;
+    w->format = FORMAT_EVTX;
+    w->evtx.in_header = 0;
+    w->evtx.off = 0;
+    w->evtx.index = first_chunk;
+    hai_evtx_set_file_chunks(w->evtx.dec, file_chunks);
+    return HA_OK;
 }

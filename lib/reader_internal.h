@@ -18,6 +18,10 @@ const ha_allocator *hai_reader_allocator(ha_reader *r);
 int hai_reader_worker_new(const ha_reader *main, ha_record_cb on_record, ha_diag_cb on_diag, void *userdata,
                           ha_reader **out);
 void hai_reader_set_cut(ha_reader *worker, int cut);
+/* A worker's next stream is the .evtx chunks from `first_chunk` on (whole
+ * chunks; offsets count from the piece's start), of a file whose header
+ * counts `file_chunks` (see hai_evtx_header_chunks). */
+int hai_reader_set_evtx_piece(ha_reader *worker, uint64_t first_chunk, uint64_t file_chunks);
 /* Deliver, through `main`'s callbacks and counters, what a worker found. */
 int hai_reader_deliver_record(ha_reader *main, const ha_record *rec);
 int hai_reader_deliver_diag(ha_reader *main, const ha_diag *diag);

@@ -24,8 +24,14 @@ uint64_t ha_sequence_handle_id(const ha_sequence *s) { return s ? s->key.hid : 0
 uint64_t ha_sequence_logon_id(const ha_sequence *s) { return s ? s->key.logon : 0; }
 int ha_sequence_opened(const ha_sequence *s) { return s && (s->flags & HAI_SEQ_OPENED) ? 1 : 0; }
 ha_end ha_sequence_end(const ha_sequence *s) { return s ? (ha_end)s->end : HA_END_NONE; }
-int64_t ha_sequence_open_time(const ha_sequence *s) { return s ? s->open_time : HA_TIME_NONE; }
-int64_t ha_sequence_end_time(const ha_sequence *s) { return s ? s->end_time : HA_TIME_NONE; }
+int64_t ha_sequence_open_time(const ha_sequence *s)
+{
+    return s && (s->flags & HAI_SEQ_OPENED) ? s->first_time : HA_TIME_NONE;
+}
+/* While open, end_time is the activity links' place (correlate.h). */
+int64_t ha_sequence_end_time(const ha_sequence *s) { return s && s->end ? s->end_time : HA_TIME_NONE; }
+int64_t ha_sequence_first_time(const ha_sequence *s) { return s ? s->first_time : HA_TIME_NONE; }
+int64_t ha_sequence_last_time(const ha_sequence *s) { return s ? s->last_time : HA_TIME_NONE; }
 uint64_t ha_sequence_accesses(const ha_sequence *s) { return s ? s->accesses : 0; }
 uint32_t ha_sequence_access_mask(const ha_sequence *s) { return s ? s->access_mask : 0; }
 uint32_t ha_sequence_requested_access(const ha_sequence *s) { return s ? s->requested : 0; }
@@ -48,10 +54,10 @@ uint64_t ha_sequence_source_handle_id(const ha_sequence *s) { return s && s->dup
 
 int64_t ha_sequence_duration(const ha_sequence *s)
 {
-    if (!s || !(s->flags & HAI_SEQ_OPENED) || s->open_time == HA_TIME_NONE || s->end_time == HA_TIME_NONE ||
-        s->end == HA_END_HANDLE_REUSED)
+    int64_t open = ha_sequence_open_time(s), end = ha_sequence_end_time(s);
+    if (open == HA_TIME_NONE || end == HA_TIME_NONE || s->end == HA_END_HANDLE_REUSED)
         return HA_TIME_NONE;
-    return s->end_time - s->open_time;
+    return end - open;
 }
 
 /* ---- copies: the sequence and its strings in one block ------------------ */
@@ -102,7 +108,9 @@ int ha_sequence_copy(const ha_sequence *s, ha_sequence **out)
     *d = *s;
     memset(&d->hh, 0, sizeof d->hh);
     d->proc = NULL;
-    d->pprev = d->pnext = d->lprev = d->lnext = NULL;
+    d->pprev = d->pnext = NULL;
+    if (!s->end)
+        d->lprev = d->lnext = NULL; /* an ended one's end_time stays */
     d->flags |= HAI_SEQ_COPY;
     char *at = (char *)(c + 1);
     if (s->dup) {
@@ -174,9 +182,9 @@ void hai_sequence_json_body(hai_out *o_, const ha_sequence *s)
     key(&o, "end");
     hai_out_cstr(&o, ha_end_name((ha_end)s->end));
     key(&o, "open_time");
-    hai_out_time(&o, s->open_time);
+    hai_out_time(&o, ha_sequence_open_time(s));
     key(&o, "end_time");
-    hai_out_time(&o, s->end_time);
+    hai_out_time(&o, ha_sequence_end_time(s));
     key(&o, "duration_ns");
     int64_t d = ha_sequence_duration(s);
     if (d == HA_TIME_NONE)
@@ -197,6 +205,10 @@ void hai_sequence_json_body(hai_out *o_, const ha_sequence *s)
     istr(&o, s->command_line);
     key(&o, "deleted");
     hai_out_bool(&o, s->flags & HAI_SEQ_DELETED);
+    key(&o, "first_time");
+    hai_out_time(&o, s->first_time);
+    key(&o, "last_time");
+    hai_out_time(&o, s->last_time);
     key(&o, "requested_access");
     hai_out_u64(&o, s->requested);
     key(&o, "subject_user_sid");
@@ -219,5 +231,7 @@ void hai_sequence_json_body(hai_out *o_, const ha_sequence *s)
     } else {
         hai_out_lit(&o, "null");
     }
+    key(&o, "access_names");
+    hai_out_access_names(&o, hai_istr_text(s->object_type), s->access_mask);
     *o_ = o;
 }

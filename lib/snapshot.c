@@ -23,7 +23,10 @@
 
 #include "correlate.h"
 
-#define HAI_SNAP_VERSION 1u
+/* 2: each sequence's first and last event times (version 1 had its open
+ * time alone; its snapshots still load, their unopened sequences without a
+ * first time and all without a last one) */
+#define HAI_SNAP_VERSION 2u
 #define HEADER 24
 static const unsigned char magic[8] = {'H', 'A', 'S', 'T', 'A', 'T', 'E', 0x1a};
 
@@ -183,7 +186,8 @@ static void write_payload(const ha_correlator *c, sink *o, hai_proc **procs, siz
                                   s->sid,         s->user,        s->domain};
         for (int i = 0; i < 7; i++)
             put_str_ref(o, strs[i]);
-        put_u64(o, (uint64_t)s->open_time);
+        put_u64(o, (uint64_t)s->first_time);
+        put_u64(o, (uint64_t)s->last_time);
         put_u64(o, s->accesses);
         put_u32(o, s->access_mask);
         put_u32(o, s->requested);
@@ -326,6 +330,7 @@ typedef struct {
     uint32_t nprocs;
     ha_sequence **seqs;
     uint32_t nseqs;
+    uint32_t version; /* the snapshot's format */
 } loader;
 
 static hai_istr *str_at(loader *l, uint32_t i, int may_be_null)
@@ -398,7 +403,7 @@ static void load_sequences(loader *l)
     const ha_allocator *hai_hash_alloc = &t->alloc;
     int hai_hash_oom = 0;
     l->nseqs = get_u32(&l->in);
-    if (!fits(&l->in, l->nseqs, 109))
+    if (!fits(&l->in, l->nseqs, l->version >= 2 ? 117 : 109))
         return;
     l->seqs = hai_calloc(&t->alloc, l->nseqs ? l->nseqs : 1, sizeof *l->seqs);
     if (!l->seqs) {
@@ -441,8 +446,9 @@ static void load_sequences(loader *l)
         s->sid = hai_istr_ref(strs[4]);
         s->user = hai_istr_ref(strs[5]);
         s->domain = hai_istr_ref(strs[6]);
-        s->open_time = (int64_t)get_u64(&l->in);
-        s->end_time = HA_TIME_NONE;
+        /* version 1: the open time, HA_TIME_NONE for an unopened one */
+        s->first_time = (int64_t)get_u64(&l->in);
+        s->last_time = l->version >= 2 ? (int64_t)get_u64(&l->in) : HA_TIME_NONE;
         s->accesses = get_u64(&l->in);
         s->access_mask = get_u32(&l->in);
         s->requested = get_u32(&l->in);
@@ -677,6 +683,7 @@ int ha_correlator_load(ha_correlator *c, const void *data, size_t len)
     int rc = ha_correlator_new(&o, &l.t);
     if (rc)
         return rc;
+    l.version = version;
     l.in.p = d + HEADER;
     l.in.e = d + len - 4;
     load_strings(&l);

@@ -28,19 +28,23 @@ static const char *const usage_text[] = {
     "and print each handle's sequence as one JSON object per line, in the order\n"
     "the sequences end; those still open at the end of the input come last.\n"
     "With no FILE, or when FILE is -, read standard input. Several files are\n"
-    "read as one log, in the order given. A FILE may also be a Windows .evtx\n"
-    "log, read record by record (when built with libevtx).\n"
+    "read as one log, in the order given. A FILE (standard input too) may also\n"
+    "be a Windows .evtx log, decoded natively (no XML in between; damaged\n"
+    "chunks and records are reported and the rest is read).\n"
     "\n",
     "Output:\n"
     "      --records        print every event instead, one JSON object per line:\n"
     "                       type \"record\", event_id, version, record_id, computer,\n"
     "                       time, success and fields (every Data name and value)\n"
     "      --format=FORMAT  json (the default) or csv: the same columns as the\n"
-    "                       JSON keys, with a header row (sequences only)\n"
+    "                       JSON keys, with a header row (sequences and\n"
+    "                       requests); IDs and masks in hex, as Event\n"
+    "                       Viewer shows them\n"
     "      --stats          at the end, print to standard error the events per\n"
-    "                       EventID, the sequences per end reason, the ten\n"
-    "                       processes with the most sequences and the ten\n"
-    "                       longest-open handles\n"
+    "                       EventID, the requests that opened nothing, the\n"
+    "                       sequences per end reason, the ten processes with\n"
+    "                       the most sequences and the ten longest-open handles\n"
+    "                       (those still open at the end marked as such)\n"
     "\n",
     "Correlation:\n"
     "      --max-open=N     keep at most N sequences open; beyond that the one\n"
@@ -66,8 +70,8 @@ static const char *const usage_text[] = {
     "Input:\n"
     "      --threads=N      parse a file with N threads at once (0: one per\n"
     "                       CPU); the output is exactly that of one thread.\n"
-    "                       Standard input and .evtx files use one thread, and\n"
-    "                       there is no progress line\n"
+    "                       A .evtx file is cut at chunks. Standard input uses\n"
+    "                       one thread, and there is no progress line\n"
     "\n",
     "Alerts (docs/rules.md):\n"
     "      --alerts         check the default rules (those that need no site\n"
@@ -87,9 +91,13 @@ static const char *const usage_text[] = {
     "Each sequence carries: computer, process_id, handle_id, logon_id (its key),\n"
     "opened, end (close, process_exit, handle_reused, evicted, end_of_input),\n"
     "open_time, end_time, duration_ns, accesses, access_mask, object_type,\n"
-    "object_name, process_name, process_command_line, deleted, then\n"
-    "requested_access, the subject user, the first and last record IDs and, for\n"
-    "a duplicated handle, duplicated_from.\n"
+    "object_name, process_name, process_command_line, deleted, first_time,\n"
+    "last_time, then requested_access, the subject user, the first and last\n"
+    "record IDs, for a duplicated handle duplicated_from, and access_names.\n"
+    "One handle is one object: an event naming another object on an open\n"
+    "handle ends its sequence (handle_reused). A 4656 or 4661 that opened\n"
+    "nothing (denied, or HandleId 0) is a line of type \"request\" with its\n"
+    "outcome (failure or no_handle), among the sequences in input order.\n"
     "\n",
     "Malformed events are reported on standard error as FILE:LINE:COLUMN and\n"
     "skipped; the events around them are still read. On a terminal, files of\n"
@@ -154,6 +162,7 @@ static size_t record_json(const void *rec, char *buf, size_t cap) { return ha_re
 static size_t sequence_json(const void *seq, char *buf, size_t cap) { return ha_sequence_json(seq, buf, cap); }
 
 static size_t alert_json(const void *a, char *buf, size_t cap) { return ha_alert_json(a, buf, cap); }
+static size_t request_json(const void *q, char *buf, size_t cap) { return ha_request_json(q, buf, cap); }
 
 static int on_alert(const ha_alert *a, void *userdata)
 {
@@ -196,6 +205,22 @@ static int on_end(const ha_sequence *seq, const ha_record *rec, void *userdata)
     if (!rc && t->rules)
         rc = ha_rules_check_sequence(t->rules, seq, on_alert, t);
     return rc;
+}
+
+/* A 4656 or 4661 that opened nothing: a "request" line among the sequences. */
+static int on_request(const ha_request *req, void *userdata)
+{
+    struct tool *t = userdata;
+    if (t->st)
+        stats_request(t->st, req);
+    if (t->csv) {
+        if (csv_request(stdout, req) != 0) {
+            t->out_failed = 1;
+            return 1;
+        }
+        return 0;
+    }
+    return t->alerts_only ? 0 : write_json(t, request_json, req);
 }
 
 static double now(void)
@@ -434,6 +459,7 @@ int main(int argc, char **argv)
     ro.flags = strict ? HA_READER_STRICT : 0;
     ha_correlator_options co = HA_CORRELATOR_OPTIONS_INIT;
     co.on_end = on_end;
+    co.on_request = on_request;
     co.userdata = &t;
     co.max_open = max_open;
     co.reorder_window = window;

@@ -29,6 +29,7 @@ struct alert_count {
 struct longest {
     int64_t duration;
     char *text;
+    int still_open; /* 1: open at the end; 2: and opened before the log */
 };
 
 struct stats {
@@ -37,11 +38,16 @@ struct stats {
     struct longest top[TOP];
     int ntop;
     struct alert_count *alerts;
+    int64_t last_time; /* of the latest record: the end of the log */
+    uint64_t requests[3]; /* by ha_outcome */
 };
 
 stats *stats_new(void)
 {
-    return calloc(1, sizeof(stats));
+    stats *st = calloc(1, sizeof(stats));
+    if (st)
+        st->last_time = HA_TIME_NONE;
+    return st;
 }
 
 void stats_free(stats *st)
@@ -73,6 +79,9 @@ void stats_free(stats *st)
 void stats_record(stats *st, const ha_record *rec)
 {
     uint32_t id = ha_record_event_id(rec);
+    int64_t t = ha_record_time(rec);
+    if (t != HA_TIME_NONE && (st->last_time == HA_TIME_NONE || t > st->last_time))
+        st->last_time = t;
     struct event_count *e;
     HASH_FIND(hh, st->events, &id, sizeof id, e);
     if (!e) {
@@ -122,7 +131,15 @@ void stats_sequence(stats *st, const ha_sequence *s)
     }
     p->n++;
 
+    /* one still open at the end had been open until the end of the log (at
+     * least, when its open came before the log) */
     int64_t d = ha_sequence_duration(s);
+    int still_open = 0;
+    int64_t since = ha_sequence_opened(s) ? ha_sequence_open_time(s) : ha_sequence_first_time(s);
+    if (ha_sequence_end(s) == HA_END_END_OF_INPUT && since != HA_TIME_NONE && st->last_time != HA_TIME_NONE) {
+        d = st->last_time - since;
+        still_open = ha_sequence_opened(s) ? 1 : 2;
+    }
     if (d == HA_TIME_NONE || (st->ntop == TOP && d <= st->top[TOP - 1].duration))
         return;
     char *text = describe(s, 1);
@@ -139,6 +156,13 @@ void stats_sequence(stats *st, const ha_sequence *s)
         st->top[i] = st->top[i - 1];
     st->top[i].duration = d;
     st->top[i].text = text;
+    st->top[i].still_open = still_open;
+}
+
+void stats_request(stats *st, const ha_request *req)
+{
+    unsigned o = (unsigned)ha_request_outcome(req);
+    st->requests[o < 3 ? o : 0]++;
 }
 
 void stats_alert(stats *st, const ha_alert *alert)
@@ -186,6 +210,9 @@ void stats_print(stats *st, const ha_correlator *corr, FILE *out)
     if (!corr)
         return;
     fprintf(out, "records repeated and dropped: %" PRIu64 "\n", ha_correlator_count(corr, HA_CORR_DUPLICATES));
+    fprintf(out, "requests that opened nothing:\n");
+    for (int o = HA_OUTCOME_FAILURE; o <= HA_OUTCOME_NO_HANDLE; o++)
+        fprintf(out, "  %-14s %" PRIu64 "\n", ha_outcome_name((ha_outcome)o), st->requests[o]);
     fprintf(out, "sequences by end:\n");
     for (int e = HA_END_CLOSE; e <= HA_END_END_OF_INPUT; e++)
         fprintf(out, "  %-14s %" PRIu64 "\n", ha_end_name((ha_end)e), ha_correlator_ended(corr, (ha_end)e));
@@ -194,10 +221,11 @@ void stats_print(stats *st, const ha_correlator *corr, FILE *out)
     int k = 0;
     for (struct proc_count *p = st->procs; p && k < TOP; p = p->hh.next, k++)
         fprintf(out, "  %8" PRIu64 "  %s\n", p->n, p->key);
-    fprintf(out, "longest-open handles:\n");
+    fprintf(out, "longest-open handles (those still open at the end: until the last event):\n");
+    static const char *const marks[] = {"", "  (still open)", "  (still open; opened before the log began)"};
     for (int i = 0; i < st->ntop; i++) {
         int64_t d = st->top[i].duration;
-        fprintf(out, "  %10" PRId64 ".%09" PRId64 " s  %s\n", d / 1000000000, (d < 0 ? -d : d) % 1000000000,
-                st->top[i].text);
+        fprintf(out, "  %10" PRId64 ".%09" PRId64 " s  %s%s\n", d / 1000000000, (d < 0 ? -d : d) % 1000000000,
+                st->top[i].text, marks[st->top[i].still_open]);
     }
 }

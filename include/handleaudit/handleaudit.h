@@ -53,7 +53,7 @@ extern "C" {
 /** Major version: changes when the ABI breaks. */
 #define HA_VERSION_MAJOR 0
 /** Minor version: changes when functions or enum values are added. */
-#define HA_VERSION_MINOR 1
+#define HA_VERSION_MINOR 2
 /** Patch version: changes for fixes only. */
 #define HA_VERSION_PATCH 0
 /** The version as one number: MAJOR * 10000 + MINOR * 100 + PATCH. */
@@ -372,7 +372,8 @@ typedef enum ha_end {
     HA_END_NONE = 0,          /**< not ended (still open) */
     HA_END_CLOSE = 1,         /**< a 4658 closed it */
     HA_END_PROCESS_EXIT = 2,  /**< its process exited (4689) */
-    HA_END_HANDLE_REUSED = 3, /**< its key was opened again (its close was never logged) */
+    HA_END_HANDLE_REUSED = 3, /**< its key was opened again, or an event on it named another
+                                   object (its close was never logged) */
     HA_END_EVICTED = 4,       /**< the open-sequence limit pushed it out (oldest activity first) */
     HA_END_END_OF_INPUT = 5   /**< still open when the input ended (ha_correlator_flush()) */
 } ha_end;
@@ -396,13 +397,20 @@ HA_API int ha_sequence_opened(const ha_sequence *seq);
 HA_API ha_end ha_sequence_end(const ha_sequence *seq);
 /** Time of the opening event, or #HA_TIME_NONE when not opened. */
 HA_API int64_t ha_sequence_open_time(const ha_sequence *seq);
-/** Time it ended: the 4658, 4689 or reopening event's; #HA_TIME_NONE for
+/** Time it ended: the 4658, 4689 or reusing event's; #HA_TIME_NONE for
  *  #HA_END_EVICTED, #HA_END_END_OF_INPUT, and while open. */
 HA_API int64_t ha_sequence_end_time(const ha_sequence *seq);
 /** end time minus open time in nanoseconds when it was opened and ended at
  *  a known time (not #HA_END_HANDLE_REUSED); #HA_TIME_NONE otherwise. */
 HA_API int64_t ha_sequence_duration(const ha_sequence *seq);
-/** Number of 4663 events in it. */
+/** Time of its first event, also when it was not opened (a 4663, 4660 or
+ *  4658 whose open came before the log); #HA_TIME_NONE only when that event
+ *  had no time. */
+HA_API int64_t ha_sequence_first_time(const ha_sequence *seq);
+/** Time of its last event: as ha_sequence_last_record_id() counts them (the
+ *  4658 or 4689 that ended it included; a reopening or an eviction not). */
+HA_API int64_t ha_sequence_last_time(const ha_sequence *seq);
+/** Number of 4663 events in it (it stops counting at 2^32 - 1). */
 HA_API uint64_t ha_sequence_accesses(const ha_sequence *seq);
 /** OR of their AccessMask. */
 HA_API uint32_t ha_sequence_access_mask(const ha_sequence *seq);
@@ -443,10 +451,12 @@ HA_API uint64_t ha_sequence_source_handle_id(const ha_sequence *seq);
  * The sequence as one JSON object (no newline) with exactly the keys of the
  * contract (type "sequence", computer, process_id, handle_id, logon_id,
  * opened, end, open_time, end_time, duration_ns, accesses, access_mask,
- * object_type, object_name, process_name, process_command_line, deleted)
- * followed by requested_access, subject_user_sid, subject_user_name,
- * subject_domain_name, first_record_id, last_record_id and duplicated_from.
- * Works like ha_record_json().
+ * object_type, object_name, process_name, process_command_line, deleted,
+ * first_time, last_time) followed by requested_access, subject_user_sid,
+ * subject_user_name, subject_domain_name, first_record_id, last_record_id,
+ * duplicated_from and access_names (the names of access_mask's bits for
+ * the object type, as ha_access_right_name() gives them; a bit without a
+ * name as its hex value, "0x00000100"). Works like ha_record_json().
  */
 HA_API size_t ha_sequence_json(const ha_sequence *seq, char *buf, size_t cap);
 /** Copy a sequence so that it outlives the callback. Free with
@@ -454,6 +464,76 @@ HA_API size_t ha_sequence_json(const ha_sequence *seq, char *buf, size_t cap);
 HA_API int ha_sequence_copy(const ha_sequence *seq, ha_sequence **out);
 /** Free a copy made by ha_sequence_copy(). NULL is ignored. */
 HA_API void ha_sequence_free(ha_sequence *seq);
+/** @} */
+
+/* ------------------------------------------------------------------------ */
+/** @defgroup request Requests that opened nothing
+ *  A 4656 or 4661 that opened no handle: denied (an Audit Failure) or
+ *  granted without one (HandleId 0, as SAM often logs). No sequence
+ *  follows it, but it is often the attack itself (a failed attempt to
+ *  replace a system file, a denied open of LSASS), so the correlator hands
+ *  it to its on_request callback. A request is borrowed until the callback
+ *  returns; ha_request_copy() keeps one.
+ *  @{ */
+
+/** A 4656 or 4661 that opened nothing. */
+typedef struct ha_request ha_request;
+
+/** Why a request opened nothing. Values are fixed forever. */
+typedef enum ha_outcome {
+    HA_OUTCOME_FAILURE = 1,  /**< an Audit Failure (Keywords bit 52): access denied */
+    HA_OUTCOME_NO_HANDLE = 2 /**< an Audit Success with HandleId 0: no handle was made */
+} ha_outcome;
+
+/** "failure" or "no_handle" ("unknown" otherwise). Static storage. */
+HA_API const char *ha_outcome_name(ha_outcome outcome);
+
+/** Why it opened nothing (a failure with HandleId 0 is a failure). */
+HA_API ha_outcome ha_request_outcome(const ha_request *req);
+/** `System/Computer` (never NULL; "" when the event had none). */
+HA_API const char *ha_request_computer(const ha_request *req);
+/** ProcessId of the requesting process. */
+HA_API uint64_t ha_request_process_id(const ha_request *req);
+/** HandleId as logged (0 for most). */
+HA_API uint64_t ha_request_handle_id(const ha_request *req);
+/** SubjectLogonId. */
+HA_API uint64_t ha_request_logon_id(const ha_request *req);
+/** The event's time, or #HA_TIME_NONE when it had none. */
+HA_API int64_t ha_request_time(const ha_request *req);
+/** The event's EventRecordID (0 when it had none). */
+HA_API uint64_t ha_request_record_id(const ha_request *req);
+/** The AccessMask requested. */
+HA_API uint32_t ha_request_requested_access(const ha_request *req);
+/** ObjectType, or NULL. */
+HA_API const char *ha_request_object_type(const ha_request *req);
+/** ObjectName, or NULL. */
+HA_API const char *ha_request_object_name(const ha_request *req);
+/** ProcessName, or else the image the 4688 table knows, or NULL. */
+HA_API const char *ha_request_process_name(const ha_request *req);
+/** The CommandLine of the process's 4688 in force, or NULL. */
+HA_API const char *ha_request_process_command_line(const ha_request *req);
+/** SubjectUserSid, or NULL. */
+HA_API const char *ha_request_subject_user_sid(const ha_request *req);
+/** SubjectUserName, or NULL. */
+HA_API const char *ha_request_subject_user_name(const ha_request *req);
+/** SubjectDomainName, or NULL. */
+HA_API const char *ha_request_subject_domain_name(const ha_request *req);
+/** The 4656 or 4661 itself (borrowed like the request); NULL for a copy. */
+HA_API const ha_record *ha_request_record(const ha_request *req);
+/**
+ * The request as one JSON object (no newline): type "request", computer,
+ * process_id, handle_id, logon_id, time, outcome, requested_access,
+ * object_type, object_name, process_name, process_command_line,
+ * subject_user_sid, subject_user_name, subject_domain_name, record_id,
+ * event_id and access_names (the names of requested_access's bits, as
+ * ha_sequence_json() writes them). Works like ha_record_json().
+ */
+HA_API size_t ha_request_json(const ha_request *req, char *buf, size_t cap);
+/** Copy a request (without its record) so that it outlives the callback.
+ *  Free with ha_request_free(). */
+HA_API int ha_request_copy(const ha_request *req, ha_request **out);
+/** Free a copy made by ha_request_copy(). NULL is ignored. */
+HA_API void ha_request_free(ha_request *req);
 /** @} */
 
 /* ------------------------------------------------------------------------ */
@@ -476,6 +556,13 @@ typedef struct ha_correlator ha_correlator;
  */
 typedef int (*ha_sequence_cb)(const ha_sequence *seq, const ha_record *rec, void *userdata);
 
+/**
+ * Called for each 4656 or 4661 that opened nothing (see ::ha_request), in
+ * the order records are applied, among the sequence callbacks. Return 0 to
+ * go on; see ha_correlator_add() for non-zero.
+ */
+typedef int (*ha_request_cb)(const ha_request *req, void *userdata);
+
 /** Default bound on open sequences (2^20; about 300 MB at worst). */
 #define HA_DEFAULT_MAX_OPEN ((size_t)1 << 20)
 /** Default bound on processes remembered without open sequences (2^18). */
@@ -484,8 +571,9 @@ typedef int (*ha_sequence_cb)(const ha_sequence *seq, const ha_record *rec, void
 #define HA_DEFAULT_MAX_STRING_BYTES ((size_t)256 << 20)
 
 /** Version of ::ha_correlator_options this header describes (1: up to
- *  `allocator`; 2: `max_string_bytes` and `reorder_window` added). */
-#define HA_CORRELATOR_OPTIONS_VERSION 2
+ *  `allocator`; 2: `max_string_bytes` and `reorder_window` added; 3:
+ *  `on_request` added). */
+#define HA_CORRELATOR_OPTIONS_VERSION 3
 
 /** How a correlator is made; zero bounds mean the defaults. Grows only at
  *  its end. */
@@ -511,10 +599,13 @@ typedef struct ha_correlator_options {
      *  A repeated record (same Computer and EventRecordID as one of the
      *  last 2N) is dropped and counted (#HA_CORR_DUPLICATES). */
     size_t reorder_window;
+    /** (Version 3.) A 4656 or 4661 opened nothing (may be NULL); gets
+     *  `userdata` too. */
+    ha_request_cb on_request;
 } ha_correlator_options;
 
 /** Static initialiser for ::ha_correlator_options. */
-#define HA_CORRELATOR_OPTIONS_INIT { HA_CORRELATOR_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, 0, NULL, 0, 0 }
+#define HA_CORRELATOR_OPTIONS_INIT { HA_CORRELATOR_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, 0, NULL, 0, 0, NULL }
 
 /** Initialise `opts` for `version` (pass #HA_CORRELATOR_OPTIONS_VERSION):
  *  only the fields that version has are written. */
@@ -583,8 +674,9 @@ HA_API int ha_correlator_load_file(ha_correlator *corr, const char *path);
 typedef enum ha_correlator_counter {
     HA_CORR_RECORDS = 0,       /**< records added, of any EventID */
     HA_CORR_UNUSABLE = 1,      /**< handle-family records lacking a field the key needs (not applied) */
-    HA_CORR_FAILED_OPENS = 2,  /**< 4656/4661 that opened nothing: an Audit Failure (Keywords
-                                    bit 52) or HandleId 0; no audit bit at all still opens */
+    HA_CORR_FAILED_OPENS = 2,  /**< 4656/4661 that opened nothing (each one handed to on_request):
+                                    an Audit Failure (Keywords bit 52) or HandleId 0; no audit bit
+                                    at all still opens */
     HA_CORR_OPEN = 3,          /**< sequences open now */
     HA_CORR_PROCESSES = 4,     /**< processes remembered now */
     HA_CORR_SEQUENCES = 5,     /**< sequences begun */

@@ -3,7 +3,7 @@
 
     test_examples.py PRINT_SEQUENCES STREAM_STDIN HANDLEAUDIT SAMPLE.xml
 """
-import json, subprocess, sys
+import json, re, subprocess, sys
 
 
 def main():
@@ -18,8 +18,23 @@ def main():
     s = subprocess.run([stream_stdin], input=data, capture_output=True)
     lines = s.stdout.decode().splitlines()
     ends = [l.split()[0] for l in lines]
-    if s.returncode != 0 or ends != [json.loads(l)["end"] for l in want.splitlines()]:
+    objs = [json.loads(l) for l in want.splitlines()]
+    if s.returncode != 0 or ends != [o.get("end", o["type"]) for o in objs]:
         print("stream_stdin:", s.returncode, lines, s.stderr)
+        failed += 1
+    if not any(o["type"] == "request" for o in objs):
+        print("stream_stdin: the sample has no request to show")
+        failed += 1
+    # an unknown duration says so (it once printed "-1.000 s"): without its
+    # 4658s and 4689s, the sample's handles are still open at the end
+    text = data.decode("utf-8")
+    events = re.findall(r"<Event\b.*?</Event>", text, re.S)
+    unclosed = "".join(e for e in events if not re.search(r"<EventID>(4658|4689)</EventID>", e)).encode()
+    u = subprocess.run([stream_stdin], input=unclosed, capture_output=True)
+    ulines = [l for l in u.stdout.decode().splitlines() if l.startswith("end_of_input")]
+    if u.returncode != 0 or not ulines or any(" unknown " not in l for l in ulines) \
+            or "-1.000" in u.stdout.decode():
+        print("stream_stdin: an unknown duration not written as such:", u.stdout.decode())
         failed += 1
     if "17 events, 4 sequences, 0 skipped" not in s.stderr.decode():
         print("stream_stdin summary:", s.stderr)

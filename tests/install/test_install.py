@@ -2,11 +2,15 @@
 """Install into a temporary prefix, then build and run a C program with
 nothing but `pkg-config --cflags --libs handleaudit`, against the shared
 library and (`--static`) the static one; and check the rest of what
-`meson install` puts in place (header, man page, tool).
+`meson install` puts in place (header, man page, tool, Python module).
+Nothing is run with LD_LIBRARY_PATH or HANDLEAUDIT_LIBRARY: the installed
+tool and the program built through pkg-config find the library by their
+rpath, and the system python3 imports the installed module (PYTHONPATH set
+to the site folder it went to) and the module finds the library.
 
     test_install.py SOURCE_ROOT SAMPLE.xml
 """
-import glob, os, shutil, subprocess, sys, tempfile
+import glob, json, os, shutil, subprocess, sys, tempfile
 
 FAILED = 0
 
@@ -23,6 +27,36 @@ def sh(cmd, **kw):
     if p.returncode:
         print("$", " ".join(cmd), "\n", p.stdout[-3000:], p.stderr[-3000:])
     return p
+
+
+# what a user's shell has: none of the variables that would find the library for us
+CLEAN_ENV = {k: v for k, v in os.environ.items()
+             if k not in ("LD_LIBRARY_PATH", "HANDLEAUDIT_LIBRARY", "PYTHONPATH", "DYLD_LIBRARY_PATH")}
+
+
+def system_python():
+    return "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
+
+
+def check_python(prefix, libdir, sample, tool_out):
+    inits = glob.glob(os.path.join(prefix, "lib*", "**", "handleaudit", "__init__.py"), recursive=True)
+    check(len(inits) == 1, "the Python module installed once under the prefix: %s" % inits)
+    if not inits:
+        return
+    site = os.path.dirname(os.path.dirname(inits[0]))
+    check(os.path.isfile(os.path.join(site, "handleaudit", "_config.py")), "with _config.py beside it")
+    code = ("import handleaudit, json, sys\n"
+            "print(handleaudit._lib._name)\n"
+            "for o in handleaudit.correlate(sys.argv[1]):\n"
+            "    print(json.dumps(o, ensure_ascii=False, separators=(',', ':')))\n")
+    env = dict(CLEAN_ENV, PYTHONPATH=site)
+    p = sh([system_python(), "-c", code, sample], env=env, cwd=tempfile.gettempdir())
+    lines = p.stdout.splitlines()
+    check(p.returncode == 0 and lines and lines[0].startswith(libdir + os.sep),
+          "the system python3 imports the installed module, which loads the installed library: %r"
+          % (lines[:1] or p.stderr[-500:]))
+    check([json.loads(l) for l in lines[1:]] == [json.loads(l) for l in tool_out.splitlines()],
+          "and correlates the sample as the installed tool does")
 
 
 def main():
@@ -54,8 +88,13 @@ def main():
         libs = sh(["pkg-config", "--libs", "handleaudit"], env=env).stdout.split()
         slibs = sh(["pkg-config", "--static", "--libs", "handleaudit"], env=env).stdout.split()
         cc = os.environ.get("CC", "cc")
-        want = sh([os.path.join(prefix, "bin", "handleaudit"), "--records", sample],
-                  env=dict(os.environ, LD_LIBRARY_PATH=libdir)).stdout.count("\n")
+        tool = os.path.join(prefix, "bin", "handleaudit")
+        p = sh([tool, sample], env=CLEAN_ENV)
+        check(p.returncode == 0 and p.stdout.count("\n") == 5,
+              "the installed tool runs with no LD_LIBRARY_PATH (rpath $ORIGIN/../%s)"
+              % os.path.relpath(libdir, prefix))
+        check_python(prefix, libdir, sample, p.stdout)
+        want = sh([tool, "--records", sample], env=CLEAN_ENV).stdout.count("\n")
         for kind in ("shared", "static"):
             exe = os.path.join(d, "prog-" + kind)
             if kind == "shared":
@@ -69,8 +108,7 @@ def main():
             needed = sh(["readelf", "-d", exe]).stdout
             check(("libhandleaudit.so" in needed) == (kind == "shared"),
                   "the %s program %s libhandleaudit.so" % (kind, "needs" if kind == "shared" else "does not need"))
-            run_env = dict(os.environ, LD_LIBRARY_PATH=libdir) if kind == "shared" else None
-            p = sh([exe, sample], env=run_env)
+            p = sh([exe, sample], env=CLEAN_ENV)  # the .pc's rpath, outside /usr and /usr/local
             lines = p.stdout.splitlines()
             check(p.returncode == 0 and len(lines) == want and lines[1].startswith("4656 "),
                   "the %s program runs: %d lines, %d expected" % (kind, len(lines), want))

@@ -30,8 +30,12 @@ def long_options(source):
     return opts
 
 
-def sequences(out):
+def lines(out):
     return [json.loads(l) for l in out.decode().splitlines()]
+
+
+def sequences(out):
+    return [x for x in lines(out) if x["type"] == "sequence"]
 
 
 def test_sequences(tool, sample):
@@ -41,8 +45,33 @@ def test_sequences(tool, sample):
     check(len(seqs) == 4, "4 sequences in the sample, got %d" % len(seqs))
     contract = ["type", "computer", "process_id", "handle_id", "logon_id", "opened", "end", "open_time",
                 "end_time", "duration_ns", "accesses", "access_mask", "object_type", "object_name",
-                "process_name", "process_command_line", "deleted"]
+                "process_name", "process_command_line", "deleted", "first_time", "last_time"]
     check(all(list(x)[:len(contract)] == contract for x in seqs), "the contract's keys come first, in order")
+    # first and last event times, also where the open or the close is unknown
+    check(all(x["first_time"] == x["open_time"] for x in seqs), "first_time is the open's time when opened")
+    check([x["last_time"] for x in seqs] == [x["end_time"] for x in seqs],
+          "last_time is the close's or exit's time: %s" % [x["last_time"] for x in seqs])
+    # the failed 4656 (notepad denied payroll.xlsx) is a request line, in input order
+    out = lines(p.stdout)
+    reqs = [x for x in out if x["type"] == "request"]
+    check(len(reqs) == 1 and [x["type"] for x in out].index("request") == 1,
+          "one request line, after the first sequence: %s" % [x["type"] for x in out])
+    req = reqs[0] if reqs else {}
+    request_keys = ["type", "computer", "process_id", "handle_id", "logon_id", "time", "outcome",
+                    "requested_access", "object_type", "object_name", "process_name", "process_command_line",
+                    "subject_user_sid", "subject_user_name", "subject_domain_name"]
+    check(list(req)[:len(request_keys)] == request_keys, "a request's keys: %s" % list(req))
+    check(req.get("outcome") == "failure" and req.get("object_name") == "C:\\Finance\\payroll.xlsx"
+          and req.get("handle_id") == 0 and req.get("process_id") == 12172
+          and req.get("time") == "2024-03-14T09:41:40.1189043Z"
+          and str(req.get("process_command_line")).startswith('"C:\\Windows\\System32\\notepad.exe"'),
+          "the request's fields: %s" % req)
+    # access names of the accumulated mask, for the object's type
+    lsass = seqs[2]
+    check(lsass["access_names"] == ["Read from process memory", "Query process information"],
+          "the lsass handle's access names: %s" % lsass["access_names"])
+    check(seqs[0]["access_names"] == ["ReadData (or ListDirectory)", "WriteData (or AddFile)"],
+          "a file's access names: %s" % seqs[0]["access_names"])
     ends = [x["end"] for x in seqs]
     check(ends == ["close", "close", "close", "process_exit"], "in the order they end: %s" % ends)
     dup = seqs[3]
@@ -59,13 +88,22 @@ def test_sequences(tool, sample):
     rows = list(csv.reader(io.StringIO(p.stdout.decode(), newline="")))
     header, body = rows[0], rows[1:]
     check(header[:len(contract)] == contract, "CSV header starts with the contract's keys")
-    check(len(body) == len(seqs), "one CSV row a sequence")
-    for row, js in zip(body, seqs):
+    check(len(body) == len(out), "one CSV row a sequence or a request")
+    check(all(len(row) == len(header) for row in body), "every CSV row has every column")
+    hexed = ("process_id", "handle_id", "logon_id", "access_mask", "requested_access")
+    for row, js in zip(body, out):
         rec = dict(zip(header, row))
-        for k in contract:
+        keys = contract if js["type"] == "sequence" else [k for k in request_keys if k in header]
+        for k in keys:
             v = js[k]
-            want = "" if v is None else ("true" if v is True else "false" if v is False else str(v))
+            want = "" if v is None else ("true" if v is True else "false" if v is False
+                                         else "0x%x" % v if k in hexed else str(v))
             check(rec[k] == want, "CSV %s = %r, JSON %r" % (k, rec[k], v))
+        names = js["access_names"]
+        check(rec["access_names"] == "|".join(names), "CSV access_names %r, JSON %r" % (rec["access_names"], names))
+        if js["type"] == "request":
+            check(rec["time"] == js["time"] and rec["outcome"] == js["outcome"], "a request's CSV time and outcome")
+    check(dict(zip(header, body[0])).get("handle_id") == "0x3b4", "CSV IDs in hex as Event Viewer shows them")
     p = run(tool, "--format=xml", sample)
     check(p.returncode == 2, "an unknown format is a usage error")
     p = run(tool, "--records", "--format=csv", sample)
@@ -76,13 +114,15 @@ def test_sequences(tool, sample):
     err = p.stderr.decode()
     check(p.returncode == 0 and sequences(p.stdout) == seqs, "--stats leaves standard output alone")
     for part in ("events by EventID:", "sequences by end:", "processes with the most sequences:",
-                 "longest-open handles:"):
+                 "longest-open handles"):
         check(part in err, "--stats prints %r" % part)
     check(re.search(r"^\s+4663\s+4$", err, re.M) is not None, "4 events 4663")
     check(re.search(r"^\s+close\s+3$", err, re.M) is not None, "3 closed")
+    check(re.search(r"^requests that opened nothing:\n\s+failure\s+1\n\s+no_handle\s+0$", err, re.M) is not None,
+          "--stats counts the request that opened nothing")
     check(re.search(r"^\s+3\s+WKS-07\S* pid 12172 C:\\Windows\\System32\\notepad.exe$", err, re.M) is not None,
           "notepad has the most sequences")
-    longest = err[err.index("longest-open handles:"):].splitlines()[1]
+    longest = err[err.index("longest-open handles"):].splitlines()[1]
     check("125.901324600 s" in longest and "handle 0x41c" in longest, "the longest-open handle first: %r" % longest)
 
     # --max-open: the bound evicts the one idle longest

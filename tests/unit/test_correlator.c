@@ -133,7 +133,9 @@ typedef struct {
     size_t nopen;
     uint64_t access_rid[MAXN];
     size_t naccess;
-    int ret_open, ret_access, ret_end; /* what the callbacks return */
+    ha_request *req[MAXN]; /* copies of the requests that opened nothing */
+    size_t nreq;
+    int ret_open, ret_access, ret_end, ret_req; /* what the callbacks return */
 } coll;
 
 static uint64_t rid_of(const ha_record *rec) { return rec ? ha_record_record_id(rec) : NO_REC; }
@@ -174,6 +176,19 @@ static int on_end(const ha_sequence *seq, const ha_record *rec, void *ud)
     return c->ret_end;
 }
 
+static int on_request(const ha_request *q, void *ud)
+{
+    coll *c = ud;
+    const ha_record *r = ha_request_record(q);
+    CHECK(r != NULL);
+    CHECK(ha_record_event_id(r) == 4656 || ha_record_event_id(r) == 4661);
+    CHECK_U64(ha_request_record_id(q), ha_record_record_id(r));
+    if (c->nreq < MAXN)
+        CHECK_INT(ha_request_copy(q, &c->req[c->nreq]), HA_OK);
+    c->nreq++;
+    return c->ret_req;
+}
+
 static ha_correlator *mk(coll *c, size_t max_open)
 {
     memset(c, 0, sizeof *c);
@@ -181,6 +196,7 @@ static ha_correlator *mk(coll *c, size_t max_open)
     o.on_open = on_open;
     o.on_access = on_access;
     o.on_end = on_end;
+    o.on_request = on_request;
     o.userdata = c;
     o.max_open = max_open;
     ha_correlator *corr = NULL;
@@ -194,6 +210,8 @@ static void done(coll *c, ha_correlator *corr)
     ha_correlator_free(corr);
     for (size_t i = 0; i < c->nended && i < MAXN; i++)
         ha_sequence_free(c->ended[i]);
+    for (size_t i = 0; i < c->nreq && i < MAXN; i++)
+        ha_request_free(c->req[i]);
     memset(c, 0, sizeof *c);
 }
 
@@ -431,6 +449,111 @@ static void test_failed_opens(void)
     check_body(s, 0, 0, 0x1, "File", SECRET, NOTEPAD, NULL, 0);
     check_ids(s, 65, 67);
     CHECK_U64(ha_correlator_ended(corr, HA_END_HANDLE_REUSED), 0);
+
+    /* each one that opened nothing went to on_request, in order, with why */
+    CHECK_U64(c.nreq, 5);
+    static const ha_outcome why[] = {HA_OUTCOME_FAILURE, HA_OUTCOME_FAILURE, HA_OUTCOME_NO_HANDLE,
+                                     HA_OUTCOME_FAILURE, HA_OUTCOME_FAILURE};
+    static const uint64_t rids[] = {61, 62, 63, 64, 66};
+    for (size_t i = 0; i < 5 && i < c.nreq; i++) {
+        CHECK_INT(ha_request_outcome(c.req[i]), why[i]);
+        CHECK_U64(ha_request_record_id(c.req[i]), rids[i]);
+        CHECK(ha_request_record(c.req[i]) == NULL); /* a copy has no record */
+    }
+    const ha_request *q = c.req[1];
+    CHECK_STR(ha_request_computer(q), HOST);
+    CHECK_U64(ha_request_process_id(q), 0x1234);
+    CHECK_U64(ha_request_handle_id(q), 0x3c0);
+    CHECK_U64(ha_request_logon_id(q), 0x5c3a1e);
+    CHECK(ha_request_time(q) == T(2));
+    CHECK_U64(ha_request_requested_access(q), 0x1);
+    CHECK_STR(ha_request_object_type(q), "File");
+    CHECK_STR(ha_request_object_name(q), SECRET);
+    CHECK_STR(ha_request_process_name(q), NOTEPAD);
+    CHECK(ha_request_process_command_line(q) == NULL);
+    CHECK_STR(ha_request_subject_user_sid(q), SID);
+    CHECK_STR(ha_request_subject_user_name(q), "alice");
+    CHECK_STR(ha_request_subject_domain_name(q), "CORP");
+    CHECK_STR(ha_request_object_type(c.req[3]), "SAM_USER");
+    CHECK_U64(ha_request_requested_access(c.req[3]), 0x20044);
+    CHECK_STR(ha_outcome_name(ha_request_outcome(c.req[2])), "no_handle");
+    CHECK_STR(ha_outcome_name(HA_OUTCOME_FAILURE), "failure");
+    char json[1024];
+    size_t n = ha_request_json(q, json, sizeof json);
+    CHECK(n < sizeof json);
+    CHECK(strncmp(json, "{\"type\":\"request\",\"computer\":\"HOST\",\"process_id\":4660,\"handle_id\":960,"
+                        "\"logon_id\":6044190,\"time\":\"2026-01-01T00:00:00.0000020Z\",\"outcome\":\"failure\","
+                        "\"requested_access\":1,\"object_type\":\"File\",",
+                  120) == 0);
+    CHECK(strstr(json, ",\"record_id\":62,\"event_id\":4656,\"access_names\":[\"ReadData (or ListDirectory)\"]}") != NULL);
+    ha_request *again;
+    CHECK_INT(ha_request_copy(q, &again), HA_OK); /* a copy of a copy */
+    CHECK_STR(ha_request_object_name(again), SECRET);
+    ha_request_free(again);
+    ha_request_free(NULL);
+    CHECK(ha_request_outcome(NULL) == 0 && ha_request_computer(NULL) == NULL && ha_request_json(NULL, NULL, 0) == 4);
+    done(&c, corr);
+
+    /* a request callback's non-zero value is returned by the add */
+    corr = mk(&c, 0);
+    c.ret_req = 9;
+    CHECK_INT(open_kw(corr, 4656, KW_FAILURE, 1, 71, HOST, "0x1234", "0x0", "0x5c3a1e", "File", SECRET, "0x1",
+                      NOTEPAD),
+              9);
+    done(&c, corr);
+}
+
+/* One object per handle: a 4663 or 4660 naming another known object than
+ * the open sequence's ends it as handle_reused at its time and begins a new
+ * one; an unknown name ("-", empty) or a 4658 does not. First and last
+ * times follow each. */
+static void test_one_object_per_handle(void)
+{
+    coll c;
+    ha_correlator *corr = mk(&c, 0);
+    const char *other = "C:\\Users\\alice\\other.txt";
+    CHECK_INT(access_(corr, 1, 81, HOST, "0x50", "0x50", "0x1", "File", SECRET, "0x1", NOTEPAD), HA_OK);
+    CHECK_INT(access_(corr, 2, 82, HOST, "0x50", "0x50", "0x1", "File", "-", "0x2", NOTEPAD), HA_OK);
+    CHECK_INT(access_(corr, 3, 83, HOST, "0x50", "0x50", "0x1", "File", SECRET, "0x4", NOTEPAD), HA_OK);
+    CHECK_INT(c.nended, 0);
+    CHECK_INT(access_(corr, 5, 84, HOST, "0x50", "0x50", "0x1", "File", other, "0x1", NOTEPAD), HA_OK);
+    CHECK_INT(c.nended, 1);
+    const ha_sequence *s = c.ended[0];
+    check_seq(s, HOST, 0x50, 0x50, 0x1, 0, HA_END_HANDLE_REUSED, HA_TIME_NONE, T(5), HA_TIME_NONE);
+    CHECK_U64(ha_sequence_accesses(s), 3);
+    CHECK_U64(ha_sequence_access_mask(s), 0x7);
+    CHECK(ha_sequence_first_time(s) == T(1) && ha_sequence_last_time(s) == T(3));
+    check_ids(s, 81, 83);
+    CHECK_U64(c.end_rid[0], 84);
+    /* a 4660 on yet another object: the same */
+    CHECK_INT(ev(corr, 4660, KW_SUCCESS, 6, 85, HOST, "SubjectLogonId", "0x1", "ObjectServer", "Security",
+                 "ObjectType", "File", "ObjectName", SECRET, "HandleId", "0x50", "ProcessId", "0x50",
+                 "ProcessName", NOTEPAD, (const char *)NULL),
+              HA_OK);
+    CHECK_INT(c.nended, 2);
+    CHECK_STR(ha_sequence_object_name(c.ended[1]), other);
+    CHECK(ha_sequence_first_time(c.ended[1]) == T(5) && ha_sequence_last_time(c.ended[1]) == T(5));
+    /* the close names no object: it closes what is open */
+    CHECK_INT(close_(corr, 8, 86, HOST, "0x50", "0x50", "0x1", NOTEPAD), HA_OK);
+    CHECK_INT(c.nended, 3);
+    s = c.ended[2];
+    CHECK_INT(ha_sequence_end(s), HA_END_CLOSE);
+    CHECK(ha_sequence_deleted(s) == 1);
+    CHECK_STR(ha_sequence_object_name(s), SECRET);
+    CHECK(ha_sequence_first_time(s) == T(6) && ha_sequence_last_time(s) == T(8) && ha_sequence_end_time(s) == T(8));
+    CHECK_U64(ha_correlator_ended(corr, HA_END_HANDLE_REUSED), 2);
+    /* an opened one keeps its open time as first time */
+    CHECK_INT(open_(corr, 10, 87, HOST, "0x50", "0x60", "0x1", "File", SECRET, "0x1", NOTEPAD), HA_OK);
+    CHECK_INT(access_(corr, 11, 88, HOST, "0x50", "0x60", "0x1", "File", other, "0x1", NOTEPAD), HA_OK);
+    CHECK_INT(c.nended, 4);
+    s = c.ended[3];
+    check_seq(s, HOST, 0x50, 0x60, 0x1, 1, HA_END_HANDLE_REUSED, T(10), T(11), HA_TIME_NONE);
+    CHECK(ha_sequence_first_time(s) == T(10) && ha_sequence_last_time(s) == T(10));
+    CHECK_INT(ha_correlator_flush(corr), HA_OK);
+    CHECK_INT(c.nended, 5);
+    s = c.ended[4];
+    CHECK(ha_sequence_end_time(s) == HA_TIME_NONE && ha_sequence_first_time(s) == T(11) &&
+          ha_sequence_last_time(s) == T(11));
     done(&c, corr);
 }
 
@@ -1102,6 +1225,7 @@ int main(void)
     test_open_delete_close();
     test_4661();
     test_failed_opens();
+    test_one_object_per_handle();
     test_orphan_access();
     test_orphan_delete();
     test_orphan_close();

@@ -1,6 +1,7 @@
-/* A program built against version 1 of the options structs keeps working:
- * the library neither reads nor writes past a version-1 struct's end. The
- * structs here are the version-1 layouts, allocated to their exact size, so
+/* A program built against version 1 of the options structs keeps working
+ * (and one built against version 2 of the correlator's, before on_request):
+ * the library neither reads nor writes past such a struct's end. The
+ * structs here are those layouts, allocated to their exact size, so
  * that AddressSanitizer and valgrind (both run over this suite) catch a
  * single byte too far. */
 #include <handleaudit/handleaudit.h>
@@ -27,6 +28,12 @@ struct correlator_options_v1 {
     size_t max_open;
     size_t max_processes;
     const ha_allocator *allocator;
+};
+
+struct correlator_options_v2 {
+    struct correlator_options_v1 v1;
+    size_t max_string_bytes;
+    size_t reorder_window;
 };
 
 static int ends;
@@ -63,6 +70,23 @@ int main(int argc, char **argv)
     CHECK_INT(ends, 4);
     ha_reader_free(r);
     ha_correlator_free(c);
+    /* version 2: the same, and the sample's failed 4656 is counted, with no
+     * on_request to give it to */
+    struct correlator_options_v2 *c2 = malloc(sizeof *c2);
+    memset(c2, 0x5a, sizeof *c2);
+    CHECK_INT(ha_correlator_options_init((ha_correlator_options *)(void *)c2, 2), HA_OK);
+    CHECK(c2->v1.version == 2 && c2->max_string_bytes == 0 && c2->reorder_window == 0);
+    c2->v1.on_end = on_end;
+    CHECK_INT(ha_correlator_new((const ha_correlator_options *)(const void *)c2, &c), HA_OK);
+    ro->userdata = c;
+    CHECK_INT(ha_reader_new((const ha_reader_options *)(const void *)ro, &r), HA_OK);
+    CHECK_INT(ha_reader_read_file(r, argv[1]), HA_OK);
+    CHECK_INT(ha_correlator_flush(c), HA_OK);
+    CHECK_INT(ends, 8);
+    CHECK_U64(ha_correlator_count(c, HA_CORR_FAILED_OPENS), 1);
+    ha_reader_free(r);
+    ha_correlator_free(c);
+    free(c2);
     /* and a version this library does not know yet is refused, not guessed at */
     co->version = HA_CORRELATOR_OPTIONS_VERSION + 1;
     CHECK_INT(ha_correlator_new((const ha_correlator_options *)(const void *)co, &c), HA_ERR_INVALID);

@@ -559,6 +559,112 @@ static void test_junk_lines(void)
     free(b.s);
 }
 
+/* ---- text in another encoding than UTF-8 ---------------------------------- */
+
+typedef struct {
+    size_t ndiags, nrecords;
+    int code;
+    uint64_t offset;
+    char message[200];
+} enc_result;
+
+static int enc_record(const ha_record *rec, void *ud)
+{
+    (void)rec;
+    ((enc_result *)ud)->nrecords++;
+    return 0;
+}
+
+static int enc_diag(const ha_diag *d, void *ud)
+{
+    enc_result *e = ud;
+    if (e->ndiags++ == 0) {
+        e->code = ha_diag_code(d);
+        e->offset = ha_diag_offset(d);
+        snprintf(e->message, sizeof e->message, "%s", ha_diag_message(d));
+    }
+    return 0;
+}
+
+/* ASCII `b` in a wide encoding: `width` bytes a character, big- or
+ * little-endian, after `bom` (`nbom` bytes). */
+static void widen(str *out, const str *b, int width, int big, const char *bom, size_t nbom)
+{
+    put(out, bom, nbom);
+    for (size_t i = 0; i < b->n; i++) {
+        char c[4] = {0, 0, 0, 0};
+        c[big ? width - 1 : 0] = b->s[i];
+        put(out, c, (size_t)width);
+    }
+}
+
+/* UTF-16 and UTF-32 input, with a byte order mark or without, fed whole or
+ * a byte at a time: one error at byte 0 that names the encoding. */
+static void test_encodings(void)
+{
+    static const struct {
+        int width, big;
+        const char *bom;
+        size_t nbom;
+        const char *name;
+    } cases[] = {
+        {2, 0, "\xFF\xFE", 2, "UTF-16LE (byte order mark FF FE)"},
+        {2, 1, "\xFE\xFF", 2, "UTF-16BE (byte order mark FE FF)"},
+        {2, 0, "", 0, "looks like UTF-16LE"},
+        {2, 1, "", 0, "looks like UTF-16BE"},
+        {4, 0, "\xFF\xFE\x00\x00", 4, "UTF-32LE (byte order mark FF FE 00 00)"},
+        {4, 1, "\x00\x00\xFE\xFF", 4, "UTF-32BE (byte order mark 00 00 FE FF)"},
+        {4, 0, "", 0, "looks like UTF-32LE"},
+    };
+    str b = {0};
+    small_event(&b, 1, "a");
+    small_event(&b, 2, "b");
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        str w = {0};
+        widen(&w, &b, cases[k].width, cases[k].big, cases[k].bom, cases[k].nbom);
+        for (size_t chunk = 0; chunk <= 1; chunk++) {
+            enc_result e = {0};
+            ha_reader_options o = HA_READER_OPTIONS_INIT;
+            o.on_record = enc_record;
+            o.on_diag = enc_diag;
+            o.userdata = &e;
+            ha_reader *r;
+            CHECK_INT(ha_reader_new(&o, &r), HA_OK);
+            for (size_t i = 0; i < w.n; i += chunk ? chunk : w.n)
+                CHECK_INT(ha_reader_feed(r, w.s + i, chunk && chunk < w.n - i ? chunk : w.n - i), HA_OK);
+            CHECK_INT(ha_reader_finish(r), HA_OK);
+            ha_reader_free(r);
+            CHECK_U64(e.ndiags, 1);
+            CHECK_U64(e.nrecords, 0);
+            CHECK_INT(e.code, HA_ERR_JUNK);
+            CHECK_U64(e.offset, 0);
+            if (!strstr(e.message, cases[k].name) || !strstr(e.message, "not UTF-8")) {
+                printf("encoding case %zu, chunk %zu: %s\n", k, chunk, e.message);
+                CHECK(0);
+            }
+        }
+        free(w.s);
+    }
+    /* UTF-8 junk first is still plain junk, and the events are read */
+    str j = {0};
+    puts_(&j, "<\x01junk\n");
+    put(&j, b.s, b.n);
+    enc_result e = {0};
+    ha_reader_options o = HA_READER_OPTIONS_INIT;
+    o.on_record = enc_record;
+    o.on_diag = enc_diag;
+    o.userdata = &e;
+    ha_reader *r;
+    CHECK_INT(ha_reader_new(&o, &r), HA_OK);
+    CHECK_INT(ha_reader_feed(r, j.s, j.n), HA_OK);
+    CHECK_INT(ha_reader_finish(r), HA_OK);
+    ha_reader_free(r);
+    CHECK_U64(e.nrecords, 2);
+    CHECK(strcmp(e.message, "unexpected data outside an event") == 0);
+    free(j.s);
+    free(b.s);
+}
+
 static void test_stop(void)
 {
     str b = {0};
@@ -748,7 +854,9 @@ static void test_api_edges(void)
     ha_record_free(NULL);
     CHECK_STR(ha_strerror(HA_ERR_NOMEM), "out of memory");
     CHECK_STR(ha_strerror(-9999), "unknown status");
-    CHECK_STR(ha_version_string(), "0.1.0");
+    char version[32];
+    snprintf(version, sizeof version, "%d.%d.%d", HA_VERSION_MAJOR, HA_VERSION_MINOR, HA_VERSION_PATCH);
+    CHECK_STR(ha_version_string(), version); /* the header's, and meson.build's project version */
     CHECK_INT(ha_version_number(), HA_VERSION_NUMBER);
 }
 
@@ -1043,6 +1151,7 @@ static void test_batch_memory(void)
 
 int main(void)
 {
+    test_encodings();
     test_forms();
     test_control_chars();
     hostile(HA_DEFAULT_MAX_EVENT_BYTES, 3 * HA_DEFAULT_MAX_EVENT_BYTES + (1u << 20));

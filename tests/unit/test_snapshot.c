@@ -196,7 +196,7 @@ static void test_corruption(const char *sample)
     CHECK(memcmp(good, again, n) == 0);
     /* a newer format, checksum right: refused as such */
     memcpy(bad, good, n);
-    put_le(bad + 8, 2, 4);
+    put_le(bad + 8, 3, 4);
     put_le(bad + n - 4, snapshot_crc32(bad, n - 4), 4);
     CHECK_INT(ha_correlator_load(d, bad, n), HA_ERR_SNAPSHOT_VERSION);
     /* a right checksum over wrong contents: refused by the structure checks */

@@ -6,9 +6,10 @@ framing) into records, and follows every handle from open to close as a
 
 - ``records(source)``: a generator of one dict per event, the objects that
   ``handleaudit --records`` prints;
-- ``correlate(source)``: a generator of one dict per ended sequence, the
-  objects that ``handleaudit`` prints (sequences still open at the end of
-  the input come last);
+- ``correlate(source)``: a generator of one dict per ended sequence and
+  per request that opened nothing (a denied 4656 or 4661, or one with
+  HandleId 0: ``"type": "request"``), the objects that ``handleaudit``
+  prints (sequences still open at the end of the input come last);
 - ``Reader`` and ``Correlator``: streaming objects that you feed chunks cut
   anywhere, with Python callables as callbacks;
 - ``Error``: the exception for the library's fatal errors, and
@@ -16,13 +17,22 @@ framing) into records, and follows every handle from open to close as a
 
 A *source* is a path (``str`` or ``os.PathLike``), the data itself
 (``bytes``, ``bytearray``, ``memoryview``), or a binary file object. Files
-are read in chunks of ``CHUNK_SIZE`` bytes, so memory stays bounded. A path
-to a Windows ``.evtx`` log is read record by record by the library (when it
-was built with libevtx).
+are read in chunks of ``CHUNK_SIZE`` bytes, so memory stays bounded. A
+Windows ``.evtx`` log (as a path, data or a file) is decoded by the library
+itself, like any other stream.
 
-The library is found through the ``HANDLEAUDIT_LIBRARY`` environment
-variable (a path to ``libhandleaudit.so``) or else
-``ctypes.util.find_library('handleaudit')``.
+Malformed events are skipped and the reading goes on; ``records()`` and
+``correlate()`` then issue a ``MalformedEventWarning`` (a repaired event, a
+``RepairedEventWarning``) unless ``on_error`` says otherwise: pass a
+callable to take the ``Diagnostic`` yourself, or turn them into exceptions
+with ``warnings.simplefilter("error", handleaudit.MalformedEventWarning)``.
+
+The library is found, in this order, at the path in the
+``HANDLEAUDIT_LIBRARY`` environment variable; in the folder it was
+installed into, when ``meson install`` installed this module with it; by
+the loader's own search (its path, ``ldconfig``'s cache); through
+``ctypes.util.find_library('handleaudit')``; and in the ``lib`` folders of
+the Python prefix and of the prefix this module sits in.
 
 Objects are not thread-safe: use one from one thread at a time (different
 objects are independent). A callback must not call back into the object
@@ -38,6 +48,8 @@ import ctypes.util
 import enum
 import json
 import os
+import sys
+import warnings
 import weakref
 from typing import NamedTuple
 
@@ -49,6 +61,9 @@ __all__ = [
     "Correlator",
     "Diagnostic",
     "Error",
+    "EventWarning",
+    "MalformedEventWarning",
+    "RepairedEventWarning",
     "Reader",
     "Status",
     "correlate",
@@ -58,16 +73,56 @@ __all__ = [
 
 #: The library version (``HA_VERSION_NUMBER`` form: MAJOR*10000 + MINOR*100 +
 #: PATCH) this binding was written for; an older library is refused.
-WRITTEN_FOR_VERSION = 100  # 0.1.0
+WRITTEN_FOR_VERSION = 200  # 0.2.0: the requests (correlator options version 3)
 
 #: How many bytes records() and correlate() read and feed at a time (1 MiB).
 CHUNK_SIZE = 1 << 20
 
 _READER_OPTIONS_VERSION = 2
-_CORRELATOR_OPTIONS_VERSION = 2
+_CORRELATOR_OPTIONS_VERSION = 3
 
 
 # ---- loading --------------------------------------------------------------
+
+
+if sys.platform == "darwin":
+    _SONAMES = ("libhandleaudit.0.dylib", "libhandleaudit.dylib")
+elif sys.platform == "win32":
+    _SONAMES = ("handleaudit-0.dll", "libhandleaudit-0.dll", "handleaudit.dll")
+else:
+    _SONAMES = ("libhandleaudit.so.0",)
+
+
+def _prefix_dirs():
+    """lib folders of the Python prefix and of the prefix this module is in
+    (PREFIX/lib/python3*/site-packages/handleaudit/__init__.py)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    prefixes = [sys.prefix, os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(here))))]
+    dirs = []
+    for prefix in prefixes:
+        lib = os.path.join(prefix, "lib")
+        dirs.append(lib)
+        try:
+            dirs += sorted(os.path.join(lib, d) for d in os.listdir(lib) if d.endswith("-linux-gnu"))
+        except OSError:
+            pass
+        dirs.append(os.path.join(prefix, "lib64"))
+    return dirs
+
+
+def _candidates():
+    """Where to look for the library, in order (see the module's doc)."""
+    try:
+        from . import _config  # written by meson install
+        yield from (os.path.join(_config.LIBDIR, n) for n in _SONAMES)
+    except ImportError:
+        pass
+    yield from _SONAMES  # the loader's own search
+    name = ctypes.util.find_library("handleaudit")
+    if name:
+        yield name
+    for d in _prefix_dirs():
+        yield from (os.path.join(d, n) for n in _SONAMES)
 
 
 def _load_library():
@@ -77,15 +132,17 @@ def _load_library():
             return ctypes.CDLL(path)
         except OSError as e:
             raise ImportError("handleaudit: cannot load HANDLEAUDIT_LIBRARY=%r: %s" % (path, e)) from e
-    name = ctypes.util.find_library("handleaudit")
-    if not name:
-        raise ImportError(
-            "handleaudit: libhandleaudit not found; install it, or set HANDLEAUDIT_LIBRARY "
-            "to the path of libhandleaudit.so")
-    try:
-        return ctypes.CDLL(name)
-    except OSError as e:
-        raise ImportError("handleaudit: cannot load %s: %s" % (name, e)) from e
+    tried = []
+    for name in _candidates():
+        if os.path.isabs(name) and not os.path.exists(name):
+            continue
+        try:
+            return ctypes.CDLL(name)
+        except OSError as e:
+            tried.append("%s (%s)" % (name, e))
+    raise ImportError(
+        "handleaudit: libhandleaudit not found; install it (meson install), or set HANDLEAUDIT_LIBRARY "
+        "to the path of %s. Tried: %s" % (_SONAMES[0], "; ".join(tried) or "nothing found"))
 
 
 _lib = _load_library()
@@ -99,6 +156,8 @@ _vp, _cp = ctypes.c_void_p, ctypes.c_char_p
 _RecordCB = ctypes.CFUNCTYPE(_c_int, _vp, _vp)
 _DiagCB = ctypes.CFUNCTYPE(_c_int, _vp, _vp)
 _SequenceCB = ctypes.CFUNCTYPE(_c_int, _vp, _vp, _vp)
+# int (*)(const ha_request *, void *)
+_RequestCB = ctypes.CFUNCTYPE(_c_int, _vp, _vp)
 
 
 class _ReaderOptions(ctypes.Structure):
@@ -130,6 +189,7 @@ class _CorrelatorOptions(ctypes.Structure):
         ("allocator", _vp),
         ("max_string_bytes", _c_size),
         ("reorder_window", _c_size),
+        ("on_request", _RequestCB),  # version 3
     ]
 
 
@@ -155,6 +215,7 @@ _declare("ha_diag_column", _c_u64, _vp)
 _declare("ha_diag_event_offset", _c_u64, _vp)
 _declare("ha_record_json", _c_size, _vp, _cp, _c_size)
 _declare("ha_sequence_json", _c_size, _vp, _cp, _c_size)
+_declare("ha_request_json", _c_size, _vp, _cp, _c_size)
 _declare("ha_end_name", _cp, _c_int)
 _declare("ha_reader_options_init", _c_int, ctypes.POINTER(_ReaderOptions), _c_uint)
 _declare("ha_reader_new", _c_int, ctypes.POINTER(_ReaderOptions), ctypes.POINTER(_vp))
@@ -257,6 +318,29 @@ class Error(Exception):
         return text
 
 
+class EventWarning(UserWarning):
+    """What ``records()`` and ``correlate()`` warn of by default, when no
+    ``on_error`` was given: ``diagnostic`` is the ``Diagnostic``."""
+
+    def __init__(self, diagnostic):
+        super().__init__("%s at line %d, column %d (byte %d)" % (
+            diagnostic.message, diagnostic.line, diagnostic.column, diagnostic.offset))
+        self.diagnostic = diagnostic
+
+
+class MalformedEventWarning(EventWarning):
+    """A malformed event was skipped (the events around it were read)."""
+
+
+class RepairedEventWarning(EventWarning):
+    """An event was repaired (e.g. a control character XML forbids became
+    U+FFFD) and delivered."""
+
+
+def _warn(diag):
+    warnings.warn((RepairedEventWarning if diag.is_warning else MalformedEventWarning)(diag), stacklevel=2)
+
+
 class Diagnostic(NamedTuple):
     """A malformed event (an error: the event was skipped) or a repaired one
     (a warning: the event was still delivered), and where it was found.
@@ -339,7 +423,16 @@ def _make_sequence_cb(kind):
     return _SequenceCB(cb)
 
 
+def _c_on_request(req, userdata):
+    try:
+        obj = _lookup(userdata)
+        return obj._deliver_request(req) if obj is not None else 1
+    except BaseException:
+        return 1
+
+
 _record_cb = _RecordCB(_c_on_record)
+_request_cb = _RequestCB(_c_on_request)
 _diag_cb = _DiagCB(_c_on_diag)
 _open_cb = _make_sequence_cb("open")
 _access_cb = _make_sequence_cb("access")
@@ -407,7 +500,7 @@ class _Base:
         self.warnings = []
         # Keep the C callbacks (and the function that frees) for as long as
         # the C objects live, even while the interpreter shuts down.
-        self._callbacks = (_record_cb, _diag_cb, _open_cb, _access_cb, _end_cb, _correlator_on_record)
+        self._callbacks = (_record_cb, _diag_cb, _open_cb, _access_cb, _end_cb, _request_cb, _correlator_on_record)
         self._registry = _objects
 
     def _register(self, key):
@@ -617,8 +710,12 @@ class Correlator(_Base):
     the keys of the ``handleaudit`` JSON Lines, and the event responsible as
     a dict like ``Reader`` gives (``None`` when ``flush()`` ends the
     sequence). ``on_open`` when a sequence begins, ``on_access`` when a 4663
-    or 4660 joins it, ``on_end`` when it ends. Without ``on_end``,
-    ``feed()`` and ``flush()`` return the sequences that ended, as a list.
+    or 4660 joins it, ``on_end`` when it ends. ``on_request(request)``
+    receives each 4656 or 4661 that opened nothing, as a dict with the keys
+    of the tool's ``"request"`` lines (``outcome`` is ``"failure"`` or
+    ``"no_handle"``). Without ``on_end`` (``on_request``), ``feed()`` and
+    ``flush()`` return the sequences that ended (the requests) as a list, in
+    the order they came.
 
     ``max_open`` bounds the open sequences (0: the library's default); beyond
     it the one idle longest ends as ``"evicted"``. ``on_error``, and the
@@ -632,13 +729,14 @@ class Correlator(_Base):
 
     def __init__(self, on_open=None, on_access=None, on_end=None, max_open=0, *, on_error=None,
                  max_processes=0, max_event_bytes=0, max_field_bytes=0, max_depth=0, strict=False,
-                 reorder_window=0, max_string_bytes=0):
+                 reorder_window=0, max_string_bytes=0, on_request=None):
         self._reader = None
         self._corr = None
         self._free_reader = _lib.ha_reader_free
         self._free_corr = _lib.ha_correlator_free
         self._setup(on_error)
         self._sequence_cbs = {"open": on_open, "access": on_access, "end": on_end}
+        self._on_request = on_request
 
         co = _CorrelatorOptions()
         rc = _lib.ha_correlator_options_init(ctypes.byref(co), _CORRELATOR_OPTIONS_VERSION)
@@ -649,6 +747,7 @@ class Correlator(_Base):
         if on_access is not None:
             co.on_access = _access_cb
         co.on_end = _end_cb
+        co.on_request = _request_cb
         co.userdata = ctypes.addressof(self._anchor)
         co.max_open = _check_size("max_open", max_open)
         co.max_processes = _check_size("max_processes", max_processes)
@@ -702,11 +801,24 @@ class Correlator(_Base):
             self._store(e)
             return 1
 
+    def _deliver_request(self, req):
+        try:
+            request = self._json.load(_lib.ha_request_json, req)
+            if self._on_request is None:
+                self._pending.append(request)
+            else:
+                self._on_request(request)
+            return 0
+        except BaseException as e:
+            self._store(e)
+            return 1
+
     def feed(self, data):
         """Feed the next bytes of the XML stream (bytes, bytearray, memoryview).
 
         Returns the sequences this call ended when there is no ``on_end``
-        (else ``[]``). Raises what a callback raised (the record being
+        and the requests that opened nothing when there is no
+        ``on_request`` (else ``[]``). Raises what a callback raised (the record being
         applied was applied whole; the next call goes on after it), or
         ``Error`` on a fatal library error.
         """
@@ -795,52 +907,36 @@ def _chunks(source, size):
     raise TypeError("a source is a path, bytes-like data or a binary file, not %s" % type(source).__name__)
 
 
-def _ignore(diag):
-    pass
-
-
-def _is_evtx(source):
-    """True for a path to a Windows .evtx log (it begins with "ElfFile\\0")."""
-    if not isinstance(source, (str, os.PathLike)):
-        return False
-    try:
-        with open(source, "rb") as f:
-            return f.read(8) == b"ElfFile\0"
-    except OSError:
-        return False
-
-
 def records(source, *, on_error=None, chunk_size=CHUNK_SIZE, **reader_options):
     """Yield one dict per event in `source`, the objects ``handleaudit --records`` prints.
 
     `source` is a path (str or os.PathLike), bytes-like data, or a binary
     file object; it is read in chunks of `chunk_size` bytes and records are
-    yielded as each chunk is parsed. Malformed events are skipped; pass
-    ``on_error`` (a callable taking a ``Diagnostic``) to hear of them.
+    yielded as each chunk is parsed. Malformed events are skipped, each with
+    a ``MalformedEventWarning`` (a repaired one: ``RepairedEventWarning``);
+    pass ``on_error`` (a callable taking a ``Diagnostic``) to take them
+    instead, e.g. ``on_error=lambda d: None`` to ignore them.
     ``reader_options`` go to ``Reader`` (max_event_bytes, ...). A file that
     cannot be read raises ``Error`` with ``Status.ERR_IO``.
     """
-    with Reader(on_error=on_error or _ignore, **reader_options) as reader:
-        if _is_evtx(source):  # record by record, through libevtx
-            yield from reader.read_file(source)
-            return
+    with Reader(on_error=on_error or _warn, **reader_options) as reader:
         for chunk in _chunks(source, chunk_size):
             yield from reader.feed(chunk)
         yield from reader.finish()
 
 
 def correlate(source, *, max_open=0, on_error=None, chunk_size=CHUNK_SIZE, **options):
-    """Yield one dict per ended sequence in `source`, the objects ``handleaudit`` prints.
+    """Yield one dict per ended sequence and per request that opened
+    nothing in `source`, the objects ``handleaudit`` prints.
 
-    Sequences come in the order they end; those still open at the end of
-    the input come last (``"end_of_input"``). `source`, `on_error` and
+    Sequences (``"type": "sequence"``) come in the order they end, requests
+    (``"type": "request"``: a denied 4656 or 4661, or one with HandleId 0)
+    in input order among them; the sequences still open at the end of the
+    input come last (``"end_of_input"``). `source`, `on_error` and
     `chunk_size` are as for ``records()``; `max_open` and ``options``
     (max_processes, max_event_bytes, ...) go to ``Correlator``.
     """
-    with Correlator(max_open=max_open, on_error=on_error or _ignore, **options) as corr:
-        if _is_evtx(source):
-            yield from corr.read_file(source)
-        else:
-            for chunk in _chunks(source, chunk_size):
-                yield from corr.feed(chunk)
+    with Correlator(max_open=max_open, on_error=on_error or _warn, **options) as corr:
+        for chunk in _chunks(source, chunk_size):
+            yield from corr.feed(chunk)
         yield from corr.flush()

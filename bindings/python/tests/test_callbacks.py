@@ -122,14 +122,20 @@ class ReaderCallbacks(unittest.TestCase):
 
 class CorrelatorCallbacks(unittest.TestCase):
     def test_what_callbacks_receive(self):
-        opens, accesses, ends = [], [], []
+        opens, accesses, ends, requests = [], [], [], []
         with handleaudit.Correlator(on_open=lambda s, r: opens.append((s, r)),
                                     on_access=lambda s, r: accesses.append((s, r)),
-                                    on_end=lambda s, r: ends.append((s, r))) as corr:
+                                    on_end=lambda s, r: ends.append((s, r)),
+                                    on_request=requests.append) as corr:
             self.assertEqual(corr.feed(sample()), [])
             self.assertEqual(corr.flush(), [])
-        want = list(handleaudit.correlate(support.SAMPLE))
+        everything = list(handleaudit.correlate(support.SAMPLE))
+        want = [x for x in everything if x["type"] == "sequence"]
         self.assertEqual([s for s, _ in ends], want)
+        # the sample's denied 4656 (notepad on payroll.xlsx)
+        self.assertEqual(requests, [x for x in everything if x["type"] == "request"])
+        self.assertEqual([(r["outcome"], r["handle_id"], r["object_name"]) for r in requests],
+                         [("failure", 0, "C:\\Finance\\payroll.xlsx")])
         self.assertEqual(len(opens), len(ends))
         for s, r in opens:
             self.assertEqual(s["end"], "open")
@@ -143,7 +149,7 @@ class CorrelatorCallbacks(unittest.TestCase):
                 self.assertIn(r["event_id"], (4658, 4689, 4656, 4661, 4690))
 
     def test_raising_on_end_during_feed_and_flush(self):
-        want = list(handleaudit.correlate(support.SAMPLE))
+        want = [x for x in handleaudit.correlate(support.SAMPLE) if x["type"] == "sequence"]
         ends = []
 
         def on_end(seq, rec):
@@ -195,8 +201,25 @@ class CorrelatorCallbacks(unittest.TestCase):
                 corr.feed(BAD)
             got = corr.feed(b"")
             got += corr.flush()
-        self.assertEqual(got, list(handleaudit.correlate(BAD)))
-        self.assertEqual(len(got), 4)
+        self.assertEqual(got, list(handleaudit.correlate(BAD, on_error=lambda d: None)))
+        self.assertEqual([x["type"] for x in got].count("sequence"), 4)
+
+    def test_requests_without_on_request_are_returned(self):
+        """Without on_request, feed() returns the requests among the sequences, in order."""
+        with handleaudit.Correlator() as corr:
+            got = corr.feed(sample()) + corr.flush()
+        self.assertEqual([x["type"] for x in got].count("request"), 1)
+        self.assertEqual(got, list(handleaudit.correlate(support.SAMPLE)))
+
+    def test_raising_on_request(self):
+        def on_request(req):
+            raise Boom(req["outcome"])
+
+        with handleaudit.Correlator(on_request=on_request) as corr:
+            with self.assertRaises(Boom):
+                corr.feed(sample())
+            rest = corr.feed(b"") + corr.flush()  # it goes on after the request
+        self.assertEqual(len(rest), 4)
 
     def test_errors_collected_without_on_error(self):
         with handleaudit.Correlator() as corr:

@@ -73,7 +73,8 @@ class SameAsTool(unittest.TestCase):
         self.assertSameObjects(list(handleaudit.records(support.SAMPLE)), self.tool_records)
 
     def test_correlate_from_path(self):
-        self.assertEqual(len(self.tool_sequences), 4)
+        self.assertEqual([x["type"] for x in self.tool_sequences].count("sequence"), 4)
+        self.assertEqual([x["type"] for x in self.tool_sequences].count("request"), 1)
         self.assertSameObjects(list(handleaudit.correlate(support.SAMPLE)), self.tool_sequences)
 
     def test_every_kind_of_source(self):
@@ -155,9 +156,11 @@ class SameAsTool(unittest.TestCase):
             c = corr.counters
         self.assertEqual(c["events"], 17)
         self.assertEqual(c["records"], 17)
-        self.assertEqual(c["sequences"], len(seqs))
+        n = [x["type"] for x in seqs].count("sequence")
+        self.assertEqual(c["sequences"], n)
+        self.assertEqual(c["failed_opens"], len(seqs) - n)
         self.assertEqual(c["open"], 0)
-        self.assertEqual(sum(c["ended"].values()), len(seqs))
+        self.assertEqual(sum(c["ended"].values()), n)
 
 
 class Misc(unittest.TestCase):

@@ -2,6 +2,7 @@
 import os
 import tempfile
 import unittest
+import warnings
 
 import support  # first: it puts the package on sys.path
 import handleaudit
@@ -118,6 +119,50 @@ class Misuse(unittest.TestCase):
         self.assertEqual(str(e), "out of memory [ERR_NOMEM] at line 2, column 3 (byte 10)")
         self.assertEqual(handleaudit.strerror(Status.ERR_IO), handleaudit.strerror(-3))
         self.assertTrue(handleaudit.strerror(-999))
+
+
+class MalformedByDefault(unittest.TestCase):
+    """records() and correlate() do not drop malformed events silently: each
+    is a MalformedEventWarning unless on_error takes it."""
+
+    BAD = sample().replace(b"<EventID>4663</EventID>", b"<EventID>4663</EventId>", 1)
+
+    def test_warning_by_default(self):
+        for fn in (handleaudit.records, handleaudit.correlate):
+            with self.subTest(fn.__name__):
+                with warnings.catch_warnings(record=True) as seen:
+                    warnings.simplefilter("always")
+                    got = list(fn(self.BAD))
+                bad = [w for w in seen if issubclass(w.category, handleaudit.MalformedEventWarning)]
+                self.assertEqual(len(bad), 1, [str(w.message) for w in seen])
+                d = bad[0].message.diagnostic
+                self.assertEqual((d.code, d.line, d.is_warning), (Status.ERR_XML, 87, False))
+                self.assertIn("line 87", str(bad[0].message))
+                self.assertTrue(got)  # the events around it are still read
+
+    def test_warning_as_exception(self):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", handleaudit.MalformedEventWarning)
+            with self.assertRaises(handleaudit.MalformedEventWarning) as cm:
+                list(handleaudit.correlate(self.BAD))
+        self.assertEqual(cm.exception.diagnostic.code, Status.ERR_XML)
+
+    def test_on_error_takes_them(self):
+        errors = []
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            list(handleaudit.records(self.BAD, on_error=errors.append))
+        self.assertEqual([w for w in seen if issubclass(w.category, handleaudit.EventWarning)], [])
+        self.assertEqual([e.code for e in errors], [Status.ERR_XML])
+
+    def test_repaired_is_its_own_warning(self):
+        data = sample().replace(b"<Data Name=\"SubjectUserName\">alice", b"<Data Name=\"SubjectUserName\">al\x03ice", 1)
+        self.assertNotEqual(data, sample())
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            list(handleaudit.records(data))
+        kinds = [w.category for w in seen if issubclass(w.category, handleaudit.EventWarning)]
+        self.assertEqual(kinds, [handleaudit.RepairedEventWarning])
 
 
 if __name__ == "__main__":

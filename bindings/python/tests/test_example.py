@@ -26,7 +26,9 @@ class Example(unittest.TestCase):
             process, obj, duration = line.split("\t")
             self.assertEqual(process, seq["process_name"])
             self.assertEqual(obj, seq["object_name"])
-            if seq["duration_ns"] is None:
+            if seq["type"] == "request":
+                self.assertEqual(duration, "request: " + seq["outcome"])
+            elif seq["duration_ns"] is None:
                 self.assertTrue(duration.startswith("?"))
             else:
                 self.assertAlmostEqual(float(duration.split()[0]), seq["duration_ns"] / 1e9, places=6)
