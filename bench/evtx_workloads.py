@@ -120,7 +120,7 @@ PROGRAM_OF = {"expat_floor": "floor", "evtxexport -f xml": "evtxexport", "ha_ben
 def programs(b, w, floor_argv, wanted):
     """(label, argv, keep_output) of the .evtx commands in `wanted`; expat_floor reads the XML conversion."""
     files = w["paths"]
-    ms = [("expat_floor", floor_argv + [w["xml"]], False),
+    ms = [("expat_floor", floor_argv + [w.get("xml", "")], False),  # wanted only where there is one
           ("evtxexport -f xml", ["sh", "-c", 'for f; do evtxexport -f xml "$f"; done', "sh"] + files, False),
           ("ha_bench parse", [b["hb"], "parse"] + files, False),
           ("ha_bench correlate", [b["hb"], "correlate"] + files, False),
