@@ -8,7 +8,10 @@
 #include <handleaudit/handleaudit.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <unistd.h>
+#ifdef _WIN32
+#include <fcntl.h>
+#include <io.h>
+#endif
 
 static int on_end(const ha_sequence *seq, const ha_record *rec, void *userdata)
 {
@@ -62,11 +65,14 @@ int main(void)
     if (ha_reader_new(&ro, &reader) != HA_OK)
         return 1;
 
+#ifdef _WIN32
+    _setmode(_fileno(stdin), _O_BINARY); /* the bytes as they are: no CRLF translation, no end at ^Z */
+#endif
     char chunk[4096];
-    ssize_t n;
+    size_t n;
     int rc = HA_OK;
-    while (rc == HA_OK && (n = read(0, chunk, sizeof chunk)) > 0)
-        rc = ha_reader_feed(reader, chunk, (size_t)n);
+    while (rc == HA_OK && (n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
+        rc = ha_reader_feed(reader, chunk, n);
     if (rc == HA_OK)
         rc = ha_reader_finish(reader);
     if (rc == HA_OK)

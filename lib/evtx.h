@@ -59,7 +59,9 @@ void hai_evtx_set_file_chunks(hai_evtx *e, uint64_t chunks);
 int hai_evtx_chunk(hai_evtx *e, const uint8_t *p, size_t n, uint64_t off, uint64_t index, size_t *next,
                    const hai_evtx_sink *s);
 
-/* How many of the 8 bytes match the file signature "ElfFile\0". */
-unsigned hai_evtx_signature_score(const uint8_t p[8]);
+/* 1 when a stream beginning with p[0, n) is a .evtx log: at least 5 of its
+ * first 8 bytes are the file signature "ElfFile\0" (so that a damaged
+ * signature still counts). The one place the format is decided. */
+int hai_evtx_sniff(const uint8_t *p, size_t n);
 
 #endif

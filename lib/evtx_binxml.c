@@ -114,6 +114,10 @@ static void warn(hai_evtx *e, int code, const char *message)
 
 static uint32_t store(hai_evtx *e, const char *s, size_t n)
 {
+    if (e->text.len + n + 1 > e->lim.max_event) { /* names and System text count too */
+        fail(e, HA_ERR_EVENT_TOO_LARGE, "a record's text exceeds the bytes-per-event limit");
+        return HAI_NONE;
+    }
     if (hai_buf_reserve(&e->text, &e->alloc, n + 1) != 0) {
         fail(e, HA_ERR_NOMEM, "out of memory");
         return HAI_NONE;
@@ -449,6 +453,21 @@ static int read_name(hai_evtx *e, size_t *pos, size_t end, uint32_t *str, uint32
             return -1;
         *pos = at + 10 + 2 * count;
     }
+    /* decoded once per chunk: a template may refer to one long name many
+     * times, and that must not multiply memory */
+    unsigned h = (unsigned)((at * 2654435761u) >> 20) & (HAI_NAME_SLOTS - 1);
+    for (unsigned k = 0; k < HAI_NAME_SLOTS; k++, h = (h + 1) & (HAI_NAME_SLOTS - 1)) {
+        struct hai_name_slot *slot = &e->names[h];
+        if (slot->at == at) {
+            *str = slot->str;
+            *len = slot->len;
+            return 0;
+        }
+        if (slot->at == 0)
+            break;
+    }
+    if (e->nnames >= HAI_NAME_SLOTS / 2)
+        return -1; /* more names than a chunk can hold */
     unsigned flags = 0;
     size_t before = e->strings.len;
     if (hai_utf16_append(&e->strings, &e->alloc, e->c + at + 8, count, HAI_TEXT_CONTENT, &flags) != 0 ||
@@ -458,6 +477,10 @@ static int read_name(hai_evtx *e, size_t *pos, size_t end, uint32_t *str, uint32
     }
     *str = (uint32_t)before;
     *len = (uint32_t)(e->strings.len - before);
+    e->names[h].at = (uint32_t)at;
+    e->names[h].str = *str;
+    e->names[h].len = *len;
+    e->nnames++;
     return 0;
 }
 
@@ -466,6 +489,10 @@ static int text_op(hai_evtx *e, opvec v, const uint8_t *p, size_t units, int whe
 {
     unsigned flags = 0;
     size_t before = e->strings.len;
+    if (before > HAI_EVTX_MAX_STRINGS) {
+        fail(e, HA_ERR_EVTX, "the chunk's BinXML text expands past what any real chunk holds");
+        return -1;
+    }
     if (hai_utf16_append(&e->strings, &e->alloc, p, units, where, &flags) != 0) {
         fail(e, HA_ERR_NOMEM, "out of memory");
         return -1;
@@ -698,7 +725,6 @@ static int compile(hai_evtx *e, size_t *pos, size_t end, int in_tpl, opvec v, in
             for (size_t i = 0; i < sizeof ent / sizeof ent[0]; i++)
                 if (name_is(name, len, ent[i][0]) && ascii_op(e, v, ent[i][1], 1) != 0)
                     return -1;
-            e->strings.len = str; /* the name itself is not needed */
             break;
         }
         case 0x0a: { /* processing instruction target, then its data */
@@ -712,7 +738,6 @@ static int compile(hai_evtx *e, size_t *pos, size_t end, int in_tpl, opvec v, in
                 fail(e, HA_ERR_EVTX, bad_token);
                 return -1;
             }
-            e->strings.len = str;
             break;
         }
         case 0x0b: { /* processing instruction data */
@@ -772,6 +797,9 @@ void hai_evtx_reset_chunk(hai_evtx *e)
 {
     if (e->ntpl)
         memset(e->tpl, 0, sizeof e->tpl);
+    if (e->nnames)
+        memset(e->names, 0, sizeof e->names);
+    e->nnames = 0;
     e->ntpl = 0;
     e->steps = 0;
     e->tpl_nops = 0;
@@ -1075,11 +1103,14 @@ static int run_fragment(hai_evtx *e, size_t pos, size_t end, size_t *stop)
         } else if (t == 0x0c) {
             pos = run_instance(e, pos, end, NULL, NULL);
         } else {
-            size_t first = e->tmp_nops;
+            size_t first = e->tmp_nops, mark = e->strings.len;
+            unsigned ntpl = e->ntpl, nnames = e->nnames;
             opvec v = {&e->tmp_ops, &e->tmp_nops, &e->tmp_cap};
             if (compile(e, &pos, end, 0, v, NULL) == 0)
                 run_ops(e, &e->tmp_ops, first, e->tmp_nops - first, 0, 0);
             e->tmp_nops = first;
+            if (e->ntpl == ntpl && e->nnames == nnames)
+                e->strings.len = mark; /* what only these ops used (no template or name since) */
         }
     }
     *stop = pos;

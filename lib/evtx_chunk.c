@@ -12,12 +12,12 @@
 static const uint8_t file_signature[8] = {'E', 'l', 'f', 'F', 'i', 'l', 'e', 0};
 static const uint8_t chunk_signature[8] = {'E', 'l', 'f', 'C', 'h', 'n', 'k', 0};
 
-unsigned hai_evtx_signature_score(const uint8_t p[8])
+int hai_evtx_sniff(const uint8_t *p, size_t n)
 {
     unsigned k = 0;
-    for (int i = 0; i < 8; i++)
+    for (size_t i = 0; i < 8 && i < n; i++)
         k += p[i] == file_signature[i];
-    return k;
+    return n >= 8 && k >= 5;
 }
 
 int hai_evtx_new(const ha_allocator *a, const hai_evtx_limits *limits, hai_evtx **out)
@@ -219,11 +219,10 @@ int hai_evtx_chunk(hai_evtx *e, const uint8_t *p, size_t n, uint64_t off, uint64
         if (rc)
             break;
     }
-    if (!rc && at + HAI_EVTX_RECORD_MIN > e->chunk_end) {
-        rc = missing_records(e, s);
-        *next = HAI_EVTX_CHUNK_DONE;
+    if (rc) { /* stopped: go on here, the chunk's last checks included */
+        *next = at;
         return rc;
     }
-    *next = at + HAI_EVTX_RECORD_MIN > e->chunk_end ? HAI_EVTX_CHUNK_DONE : at;
-    return rc;
+    *next = HAI_EVTX_CHUNK_DONE;
+    return missing_records(e, s);
 }

@@ -33,13 +33,17 @@ typedef struct hai_val {
     uint8_t type;
 } hai_val;
 
+/* Names and constant text of one chunk, decoded: at most 1.5 times its
+ * 64 KiB, but for BinXML values compiled again each time a template uses them. */
+#define HAI_EVTX_MAX_STRINGS ((size_t)4 << 20)
+#define HAI_NAME_SLOTS 4096 /* names of one chunk (each takes at least 10 of its bytes) */
 #define HAI_TPL_SLOTS 256 /* a chunk holds fewer templates (each costs > 256 bytes) */
 #define HAI_EVTX_MAX_NESTING 8 /* BinXML values inside values */
 /* Work for one chunk: BinXML values that hold template instances whose
- * values hold more can multiply it, so it is bounded. Real chunks take 10
- * to 50 thousand steps (the corpus); past the bound (about 70 ms of work)
- * the chunk's remaining records are reported and skipped. */
-#define HAI_EVTX_MAX_STEPS ((uint64_t)1 << 22)
+ * values hold more can multiply it, so it is bounded. The corpus's chunks
+ * take at most 6,500 steps; past the bound (about 20 ms of work) the
+ * chunk's remaining records are reported and skipped. */
+#define HAI_EVTX_MAX_STEPS ((uint64_t)1 << 20)
 
 struct hai_evtx {
     ha_allocator alloc;
@@ -62,6 +66,10 @@ struct hai_evtx {
     hai_op *tpl_ops;
     size_t tpl_nops, tpl_cap;
     hai_buf strings; /* names and constant text of this chunk's ops */
+    struct hai_name_slot {
+        uint32_t at, str, len; /* chunk offset of the name (0: empty slot); its UTF-8 in `strings` */
+    } names[HAI_NAME_SLOTS];       /* each name is decoded once per chunk */
+    unsigned nnames;
     hai_op *tmp_ops; /* BinXML compiled on the fly (not templates) */
     size_t tmp_nops, tmp_cap;
     hai_val *vals; /* substitution values, a frame per nesting level */

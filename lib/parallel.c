@@ -9,19 +9,13 @@
  * framer's state at a piece's start is the state one reader has at any
  * `<Event`: everything before is settled. An event left open at a piece's
  * end was cut short by the next piece's `<Event`, and is reported so. */
-/* madvise(MADV_DONTNEED): POSIX_MADV_DONTNEED is a no-op in glibc */
-#define _DEFAULT_SOURCE 1
-#include <fcntl.h>
-#include <pthread.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "alloc.h"
 #include "diag.h"
 #include "evtx.h"
 #include "evtx_format.h"
+#include "os.h"
 #include "reader_internal.h"
 #include "record.h"
 #include "scan.h"
@@ -74,11 +68,12 @@ struct job {
     uint64_t file_chunks;   /* what its header counts */
     ha_reader *main;
     const ha_allocator *alloc;
-    size_t page, dropped; /* page size; pages before `dropped` given back */
+    hai_map *map;
+    size_t dropped; /* pages before `dropped` given back */
     struct spare *spares; /* window + 1 of them at most */
     size_t nspares;
-    pthread_mutex_t mu;
-    pthread_cond_t done_cv, room_cv;
+    hai_mutex mu;
+    hai_cond done_cv, room_cv;
 };
 
 struct worker_ctx {
@@ -160,11 +155,11 @@ static void *work(void *arg)
     ha_reader *r = NULL;
     int rc = hai_reader_worker_new(j->main, pack_record, pack_diag, &ctx, &r);
     for (;;) {
-        pthread_mutex_lock(&j->mu);
+        hai_os_mutex_lock(&j->mu);
         while (!j->abort && j->next < j->npieces && j->next >= j->delivered + j->window)
-            pthread_cond_wait(&j->room_cv, &j->mu);
+            hai_os_cond_wait(&j->room_cv, &j->mu);
         if (j->abort || j->next >= j->npieces) {
-            pthread_mutex_unlock(&j->mu);
+            hai_os_mutex_unlock(&j->mu);
             break;
         }
         struct piece *p = &j->pieces[j->next++];
@@ -175,7 +170,7 @@ static void *work(void *arg)
             p->items = sp->items;
             p->items_cap = sp->items_cap;
         }
-        pthread_mutex_unlock(&j->mu);
+        hai_os_mutex_unlock(&j->mu);
 
         ctx.piece = p;
         ctx.oom = 0;
@@ -198,11 +193,11 @@ static void *work(void *arg)
         if (!j->evtx)
             count_newlines(p, j->data + p->start);
 
-        pthread_mutex_lock(&j->mu);
+        hai_os_mutex_lock(&j->mu);
         p->rc = prc;
         p->done = 1;
-        pthread_cond_broadcast(&j->done_cv);
-        pthread_mutex_unlock(&j->mu);
+        hai_os_cond_broadcast(&j->done_cv);
+        hai_os_mutex_unlock(&j->mu);
     }
     ha_reader_free(r);
     return NULL;
@@ -284,20 +279,11 @@ static int deliver(struct job *j, struct piece *p, struct place *pl)
 
 /* The mapped file's pages before `end` are read for good: give them back, so
  * that resident memory stays near the pieces in flight instead of growing
- * to the file's size. (Pages of a private read-only file mapping are only
- * dropped from this process; touched again, they would be read back.) */
+ * to the file's size. */
 static void drop_pages(struct job *j, size_t end)
 {
-    size_t to = end / j->page * j->page;
-#ifdef MADV_DONTNEED
-    if (to > j->dropped) {
-        madvise((void *)(uintptr_t)(j->data + j->dropped), to - j->dropped, MADV_DONTNEED);
-        j->dropped = to;
-    }
-#else
-    (void)j;
-    (void)to;
-#endif
+    hai_os_map_release(j->map, j->dropped, end);
+    j->dropped = end;
 }
 
 /* Cut the file into pieces that begin at `<Event` starts, or for a .evtx
@@ -349,20 +335,19 @@ static int cut(struct job *j, unsigned threads)
     return HA_OK;
 }
 
-static int run(ha_reader *r, const char *data, size_t size, unsigned threads, const ha_allocator *alloc)
+static int run(ha_reader *r, hai_map *map, unsigned threads, const ha_allocator *alloc)
 {
     struct job j;
     memset(&j, 0, sizeof j);
-    j.data = data;
-    j.size = size;
-    j.evtx = size >= 8 && hai_evtx_signature_score((const uint8_t *)data) >= 5;
+    j.map = map;
+    j.data = map->data;
+    j.size = map->size;
+    j.evtx = hai_evtx_sniff((const uint8_t *)j.data, j.size);
     if (j.evtx)
-        j.file_chunks = hai_evtx_header_chunks((const uint8_t *)data, size < HAI_EVTX_FILE_HEADER ? size : HAI_EVTX_FILE_HEADER);
+        j.file_chunks = hai_evtx_header_chunks((const uint8_t *)j.data, j.size < HAI_EVTX_FILE_HEADER ? j.size : HAI_EVTX_FILE_HEADER);
     j.main = r;
     j.alloc = alloc;
     j.window = (size_t)threads * 2;
-    long ps = sysconf(_SC_PAGESIZE);
-    j.page = ps > 0 ? (size_t)ps : 4096;
     int rc = cut(&j, threads);
     if (rc)
         return rc;
@@ -371,13 +356,13 @@ static int run(ha_reader *r, const char *data, size_t size, unsigned threads, co
         hai_free(alloc, j.pieces);
         return HA_ERR_NOMEM;
     }
-    pthread_mutex_init(&j.mu, NULL);
-    pthread_cond_init(&j.done_cv, NULL);
-    pthread_cond_init(&j.room_cv, NULL);
-    pthread_t tids[MAX_THREADS];
+    hai_os_mutex_init(&j.mu);
+    hai_os_cond_init(&j.done_cv);
+    hai_os_cond_init(&j.room_cv);
+    hai_thread tids[MAX_THREADS];
     unsigned started = 0;
     for (; started < threads; started++)
-        if (pthread_create(&tids[started], NULL, work, &j) != 0)
+        if (hai_os_thread_start(&tids[started], work, &j) != 0)
             break;
     if (started == 0)
         rc = HA_ERR_NOMEM;
@@ -385,13 +370,13 @@ static int run(ha_reader *r, const char *data, size_t size, unsigned threads, co
     struct place pl = {1, 0};
     for (size_t k = 0; k < j.npieces && !rc; k++) {
         struct piece *p = &j.pieces[k];
-        pthread_mutex_lock(&j.mu);
+        hai_os_mutex_lock(&j.mu);
         while (!p->done)
-            pthread_cond_wait(&j.done_cv, &j.mu);
-        pthread_mutex_unlock(&j.mu);
+            hai_os_cond_wait(&j.done_cv, &j.mu);
+        hai_os_mutex_unlock(&j.mu);
         rc = p->rc ? p->rc : deliver(&j, p, &pl);
         drop_pages(&j, p->end);
-        pthread_mutex_lock(&j.mu);
+        hai_os_mutex_lock(&j.mu);
         if (j.nspares < j.window + 1) {
             j.spares[j.nspares].arena = p->arena;
             j.spares[j.nspares].items = p->items;
@@ -407,15 +392,15 @@ static int run(ha_reader *r, const char *data, size_t size, unsigned threads, co
         j.delivered = k + 1;
         if (rc)
             j.abort = 1;
-        pthread_cond_broadcast(&j.room_cv);
-        pthread_mutex_unlock(&j.mu);
+        hai_os_cond_broadcast(&j.room_cv);
+        hai_os_mutex_unlock(&j.mu);
     }
-    pthread_mutex_lock(&j.mu);
+    hai_os_mutex_lock(&j.mu);
     j.abort = 1;
-    pthread_cond_broadcast(&j.room_cv);
-    pthread_mutex_unlock(&j.mu);
+    hai_os_cond_broadcast(&j.room_cv);
+    hai_os_mutex_unlock(&j.mu);
     for (unsigned i = 0; i < started; i++)
-        pthread_join(tids[i], NULL);
+        hai_os_thread_join(&tids[i]);
     for (size_t k = 0; k < j.npieces; k++) { /* pieces parsed but never delivered */
         hai_buf_free(&j.pieces[k].arena, alloc);
         hai_free(alloc, j.pieces[k].items);
@@ -426,9 +411,9 @@ static int run(ha_reader *r, const char *data, size_t size, unsigned threads, co
     }
     hai_free(alloc, j.spares);
     hai_free(alloc, j.pieces);
-    pthread_cond_destroy(&j.room_cv);
-    pthread_cond_destroy(&j.done_cv);
-    pthread_mutex_destroy(&j.mu);
+    hai_os_cond_destroy(&j.room_cv);
+    hai_os_cond_destroy(&j.done_cv);
+    hai_os_mutex_destroy(&j.mu);
     return rc;
 }
 
@@ -436,35 +421,31 @@ int ha_reader_read_file_parallel(ha_reader *r, const char *path, unsigned thread
 {
     if (!r || !path)
         return HA_ERR_INVALID;
-    if (threads == 0) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = n > 0 ? (unsigned)n : 1;
-    }
+    if (threads == 0)
+        threads = hai_os_cpu_count();
     if (threads > MAX_THREADS)
         threads = MAX_THREADS;
     if (threads == 1)
         return ha_reader_read_file(r, path);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = hai_os_open(path);
     if (fd < 0)
         return ha_reader_read_file(r, path); /* the same message */
-    struct stat sb;
-    void *map = MAP_FAILED;
-    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (uint64_t)sb.st_size >= 2 * PIECE_MIN &&
-        (uint64_t)sb.st_size <= SIZE_MAX)
-        map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (map == MAP_FAILED) /* a small file, a pipe: one thread does it */
+    long long fsize = hai_os_regular_size(fd);
+    hai_map map;
+    int mapped = -1;
+    if (fsize >= (long long)(2 * PIECE_MIN) && (uint64_t)fsize <= SIZE_MAX)
+        mapped = hai_os_map(fd, (size_t)fsize, &map);
+    hai_os_close(fd);
+    if (mapped != 0) /* a small file, a pipe: one thread does it */
         return ha_reader_read_file(r, path);
-    size_t size = (size_t)sb.st_size;
-    posix_madvise(map, size, POSIX_MADV_SEQUENTIAL);
 
     int rc = ha_reader_finish(r); /* a stream in progress ends first; refused from a callback */
     if (rc == HA_OK) {
         hai_reader_busy(r, 1);
-        rc = run(r, map, size, threads, hai_reader_allocator(r));
+        rc = run(r, &map, threads, hai_reader_allocator(r));
         hai_reader_busy(r, 0);
         hai_reader_drop_stream(r);
     }
-    munmap(map, size);
+    hai_os_unmap(&map);
     return rc;
 }

@@ -15,13 +15,11 @@
  * was waiting is decided, then parsing returns to the caller's memory.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <expat.h>
 
@@ -29,6 +27,7 @@
 #include "encoding.h"
 #include "diag.h"
 #include "evtx_stream.h"
+#include "os.h"
 #include "parse.h"
 #include "reader_internal.h"
 #include "scan.h"
@@ -1188,9 +1187,7 @@ static int read_all(ha_reader *r, int fd, FILE *fp, const char *name)
                 break;
             }
         } else {
-            ssize_t k = read(fd, buf, READ_CHUNK);
-            if (k < 0 && errno == EINTR)
-                continue;
+            long long k = hai_os_read(fd, buf, READ_CHUNK);
             if (k < 0) {
                 rc = io_error(r, "cannot read", name);
                 break;
@@ -1228,11 +1225,11 @@ int ha_reader_read_file(ha_reader *r, const char *path)
 {
     if (!r || !path)
         return HA_ERR_INVALID;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = hai_os_open(path);
     if (fd < 0)
         return io_error(r, "cannot open", path);
     int rc = read_all(r, fd, NULL, path);
-    close(fd);
+    hai_os_close(fd);
     return rc;
 }
 
@@ -1405,7 +1402,7 @@ static int finish_evtx(ha_reader *r)
  * one), XML otherwise. The bytes held so far go to that source. */
 static int decide(ha_reader *r)
 {
-    r->format = r->nsniff == 8 && hai_evtx_signature_score(r->sniff) >= 5 ? FORMAT_EVTX : FORMAT_XML;
+    r->format = hai_evtx_sniff(r->sniff, r->nsniff) ? FORMAT_EVTX : FORMAT_XML;
     size_t n = r->nsniff;
     r->nsniff = 0;
     if (n == 0)
@@ -1418,7 +1415,7 @@ static int route(ha_reader *r, const void *data, size_t len)
     if (r->format == FORMAT_UNKNOWN) {
         if (r->nsniff == 0 && len >= 8) { /* the usual case: decided in place */
             memcpy(r->sniff, data, 8);
-            r->format = hai_evtx_signature_score(r->sniff) >= 5 ? FORMAT_EVTX : FORMAT_XML;
+            r->format = hai_evtx_sniff(r->sniff, 8) ? FORMAT_EVTX : FORMAT_XML;
         } else {
             size_t take = 8 - r->nsniff < len ? 8 - r->nsniff : len;
             memcpy(r->sniff + r->nsniff, data, take);

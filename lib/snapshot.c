@@ -19,9 +19,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "correlate.h"
+#include "os.h"
 
 /* 2: each sequence's first and last event times (version 1 had its open
  * time alone; its snapshots still load, their unopened sequences without a
@@ -758,13 +758,13 @@ int ha_correlator_save_file(const ha_correlator *c, const char *path)
     memcpy(tmp, path, plen);
     memcpy(tmp + plen, ".tmp", 5);
     int rc = HA_ERR_IO;
-    FILE *f = fopen(tmp, "wb");
+    FILE *f = hai_os_fopen(tmp, "wb");
     if (f) {
-        int ok = fwrite(buf, 1, n, f) == n && fflush(f) == 0 && fsync(fileno(f)) == 0;
-        if (fclose(f) == 0 && ok && rename(tmp, path) == 0)
+        int ok = fwrite(buf, 1, n, f) == n && fflush(f) == 0 && hai_os_sync(f) == 0;
+        if (fclose(f) == 0 && ok && hai_os_replace(tmp, path) == 0)
             rc = HA_OK;
         else
-            remove(tmp);
+            hai_os_remove(tmp);
     }
     hai_free(&c->alloc, tmp);
     hai_free(&c->alloc, buf);
@@ -775,7 +775,7 @@ int ha_correlator_load_file(ha_correlator *c, const char *path)
 {
     if (!c || !path || c->busy)
         return HA_ERR_INVALID;
-    FILE *f = fopen(path, "rb");
+    FILE *f = hai_os_fopen(path, "rb");
     if (!f)
         return HA_ERR_IO;
     hai_buf b = {NULL, 0, 0};

@@ -1,16 +1,14 @@
 /* handleaudit: the command-line face of libhandleaudit. */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <handleaudit/handleaudit.h>
+
+#include "os.h"
 
 #include "csv.h"
 #include "rules_file.h"
@@ -223,12 +221,7 @@ static int on_request(const ha_request *req, void *userdata)
     return t->alerts_only ? 0 : write_json(t, request_json, req);
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
+static double now(void) { return hai_os_monotonic(); }
 
 static void progress(const ha_reader *reader, const ha_correlator *corr, uint64_t done, uint64_t total,
                      double start)
@@ -244,13 +237,13 @@ static void progress(const ha_reader *reader, const ha_correlator *corr, uint64_
 static int read_input(struct tool *t, ha_reader *reader, const char *path, char *buf)
 {
     int fd = 0;
-    if (strcmp(path, "-") != 0 && (fd = open(path, O_RDONLY)) < 0) {
+    if (strcmp(path, "-") != 0 && (fd = hai_os_open(path)) < 0) {
         fprintf(stderr, "handleaudit: cannot open %s: %s\n", path, strerror(errno));
         return EXIT_USAGE;
     }
     t->name = fd == 0 ? "<stdin>" : path;
     if (fd != 0 && t->threads != 1) {
-        close(fd);
+        hai_os_close(fd);
         int rc = ha_reader_read_file_parallel(reader, path, t->threads);
         if (rc < 0) {
             fprintf(stderr, "handleaudit: %s\n", ha_diag_message(ha_reader_last_diag(reader)));
@@ -258,16 +251,14 @@ static int read_input(struct tool *t, ha_reader *reader, const char *path, char 
         }
         return rc > 0 || t->out_failed ? EXIT_USAGE : 0;
     }
-    struct stat sb;
-    uint64_t total = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0;
-    int show = isatty(2) && total > PROGRESS_MIN_BYTES;
+    long long size = hai_os_regular_size(fd);
+    uint64_t total = size > 0 ? (uint64_t)size : 0;
+    int show = hai_os_isatty(2) && total > PROGRESS_MIN_BYTES;
     double start = now(), last = start;
     uint64_t done = 0;
     int rc = 0, status = 0;
     for (;;) {
-        ssize_t n = read(fd, buf, CHUNK);
-        if (n < 0 && errno == EINTR)
-            continue;
+        long long n = hai_os_read(fd, buf, CHUNK);
         if (n < 0) {
             fprintf(stderr, "%shandleaudit: cannot read %s: %s\n", show ? "\n" : "", t->name, strerror(errno));
             status = EXIT_USAGE;
@@ -288,7 +279,7 @@ static int read_input(struct tool *t, ha_reader *reader, const char *path, char 
     if (show)
         fputs("\r\033[K", stderr);
     if (fd != 0)
-        close(fd);
+        hai_os_close(fd);
     if (rc < 0) {
         fprintf(stderr, "handleaudit: %s: %s\n", t->name, ha_strerror(rc));
         return EXIT_USAGE;
@@ -334,6 +325,11 @@ int main(int argc, char **argv)
     int want_stats = 0, strict = 0, final = 0, alerts = 0, all_events = 0, c;
     const char *state = NULL, *rules_path = NULL;
     size_t max_open = 0, window = 0;
+    if (hai_os_utf8_argv(&argc, &argv) != 0) {
+        fprintf(stderr, "handleaudit: out of memory\n");
+        return EXIT_USAGE;
+    }
+    hai_os_binary_stdio(); /* output byte for byte as on every system */
     while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_RECORDS:
@@ -470,7 +466,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "handleaudit: %s\n", ha_strerror(rc));
         goto fail;
     }
-    if (state && access(state, F_OK) == 0 && (rc = ha_correlator_load_file(t.corr, state)) != HA_OK) {
+    if (state && hai_os_exists(state) && (rc = ha_correlator_load_file(t.corr, state)) != HA_OK) {
         fprintf(stderr, "handleaudit: cannot load the state in %s: %s\n", state,
                 rc == HA_ERR_IO ? strerror(errno) : ha_strerror(rc));
         goto fail;

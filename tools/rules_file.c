@@ -22,6 +22,8 @@
 #ifdef HAVE_YAML
 #include <yaml.h>
 
+#include "os.h"
+
 struct ctx {
     const char *path;
     yaml_document_t *doc;
@@ -212,7 +214,7 @@ static int one_rule(struct ctx *c, yaml_node_t *map)
 
 int rules_file_load(const char *path, ha_rules *rules, int *with_defaults, int *all_events)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = hai_os_fopen(path, "rb");
     if (!f) {
         perror(path);
         return -1;

@@ -922,10 +922,11 @@ HA_API int ha_evtx_supported(void);
  * two threads), whatever the file's size.
  */
 HA_API int ha_reader_read_file_parallel(ha_reader *reader, const char *path, unsigned threads);
-/** Feed everything left in `fp` as one stream and finish it. */
+/** Feed everything left in `fp` as one stream and finish it. On Windows,
+ *  open it in binary mode ("rb"): text mode changes the bytes. */
 HA_API int ha_reader_read_fp(ha_reader *reader, FILE *fp);
 /** Feed everything left in file descriptor `fd` as one stream and finish it.
- *  The descriptor is not closed. */
+ *  The descriptor is not closed. On Windows, open it with O_BINARY. */
 HA_API int ha_reader_read_fd(ha_reader *reader, int fd);
 
 /**

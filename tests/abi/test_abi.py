@@ -10,6 +10,11 @@
   C++11, and its option initialisers work in both.
 
     test_abi.py LIBRARY.so HEADER symbols.txt SOVERSION
+
+For a Windows DLL (a cross build), the same list against the DLL's export
+table, read with the cross objdump, and the DLL's name against SOVERSION:
+
+    test_abi.py LIBRARY.dll HEADER symbols.txt SOVERSION OBJDUMP CROSS-CC
 """
 import os, re, shutil, subprocess, sys, tempfile
 
@@ -32,6 +37,24 @@ def exported(lib):
             name, _, ver = parts[2].partition("@")
             syms[name] = (parts[1], ver.lstrip("@"))
     return syms
+
+
+def exported_pe(dll, objdump):
+    """The names of a DLL's export table, and the DLL's own name in it."""
+    out = subprocess.run([objdump, "-p", dll], capture_output=True, text=True, check=True).stdout
+    names, name, in_table = set(), None, False
+    for line in out.splitlines():
+        if line.startswith("Name ") and name is None:
+            name = line.split()[-1]
+        if line.startswith("[Ordinal/Name Pointer] Table"):
+            in_table = True
+        elif in_table:
+            m = re.match(r"\s*\[\s*\d+\]\s+(\S+)$", line)
+            if not m:
+                in_table = False
+            else:
+                names.add(m.group(1))
+    return names, name
 
 
 def declared(header):
@@ -62,20 +85,31 @@ def compiles(compiler, flags, source, suffix, include):
 
 def main():
     lib, header, listing, soversion = sys.argv[1:5]
-    syms = exported(lib)
     want = set(l.strip() for l in open(listing) if l.strip())
-    got = set(syms)
+    include = os.path.dirname(os.path.dirname(header))
+    if lib.endswith(".dll"):
+        objdump, cross_cc = sys.argv[5:7]
+        got, name = exported_pe(lib, objdump)
+        check(name is not None and name.endswith("handleaudit-%s.dll" % soversion),
+              "the DLL is named handleaudit-%s.dll (got %s)" % (soversion, name))
+        strict = ["-Wall", "-Wextra", "-Werror", "-pedantic"]
+        check(compiles(cross_cc, ["-std=c99", "-DHA_DLL", *strict], C_USE, ".c", include),
+              "the header compiles for Windows as C99 -pedantic, importing from the DLL (HA_DLL)")
+        check(compiles(cross_cc, ["-std=c99", *strict], C_USE, ".c", include),
+              "and for a static link")
+    else:
+        syms = exported(lib)
+        got = set(syms)
+        check(all(t == "T" for t, _ in syms.values()), "only functions are exported (no data)")
+        check(all(v == "HANDLEAUDIT_0" for _, v in syms.values()), "every symbol has the version node HANDLEAUDIT_0")
+        dyn = subprocess.run(["readelf", "-d", lib], capture_output=True, text=True).stdout
+        check("[libhandleaudit.so.%s]" % soversion in dyn, "SONAME is libhandleaudit.so.%s" % soversion)
     check(got == want, "exported symbols equal %s: extra %s, missing %s"
           % (listing, sorted(got - want), sorted(want - got)))
     decl = declared(header)
     check(decl == want, "the header's HA_API declarations equal the list: undeclared %s, unlisted %s"
           % (sorted(want - decl), sorted(decl - want)))
-    check(all(t == "T" for t, _ in syms.values()), "only functions are exported (no data)")
-    check(all(v == "HANDLEAUDIT_0" for _, v in syms.values()), "every symbol has the version node HANDLEAUDIT_0")
-    dyn = subprocess.run(["readelf", "-d", lib], capture_output=True, text=True).stdout
-    check("[libhandleaudit.so.%s]" % soversion in dyn, "SONAME is libhandleaudit.so.%s" % soversion)
 
-    include = os.path.dirname(os.path.dirname(header))
     strict = ["-Wall", "-Wextra", "-Werror", "-pedantic"]
     cc = shutil.which("cc") or shutil.which("gcc")
     cxx = shutil.which("c++") or shutil.which("g++")

@@ -8,6 +8,9 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
+#ifndef O_BINARY
+#define O_BINARY 0
+#endif
 #include <unistd.h>
 
 #include "collect.h"
@@ -33,7 +36,7 @@ static void read_by(const char *path, enum how how, result *res)
     if (how == BY_PATH) {
         CHECK_INT(ha_reader_read_file(r, path), HA_OK);
     } else if (how == BY_FD) {
-        int fd = open(path, O_RDONLY);
+        int fd = open(path, O_RDONLY | O_BINARY); /* Windows: no text-mode translation */
         CHECK(fd >= 0);
         CHECK_INT(ha_reader_read_fd(r, fd), HA_OK);
         close(fd);

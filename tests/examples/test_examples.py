@@ -11,12 +11,13 @@ def main():
     failed = 0
     want = subprocess.run([tool, sample], capture_output=True, check=True).stdout
     got = subprocess.run([print_sequences, sample], capture_output=True)
-    if got.returncode != 0 or got.stdout != want:
+    # printf() to a text-mode stdout ends lines with CRLF on Windows
+    if got.returncode != 0 or got.stdout.replace(b"\r\n", b"\n") != want:
         print("print_sequences differs from handleaudit:\n", got.stdout.decode()[:500])
         failed += 1
     data = open(sample, "rb").read()
     s = subprocess.run([stream_stdin], input=data, capture_output=True)
-    lines = s.stdout.decode().splitlines()
+    lines = s.stdout.decode().splitlines()  # (CRLF or LF)
     ends = [l.split()[0] for l in lines]
     objs = [json.loads(l) for l in want.splitlines()]
     if s.returncode != 0 or ends != [o.get("end", o["type"]) for o in objs]:

@@ -135,6 +135,11 @@ def test_sequences(tool, sample):
 
 def test_progress(tool, sample):
     """On a terminal, a file of more than 4 MB shows a progress line."""
+    if os.environ.get("HA_HOST_SYSTEM") == "windows":
+        # Wine turns the pty into a console of its own, which redraws the
+        # line with escape sequences of its own
+        print("SKIP: the progress line (a pty under Wine is no Windows console)")
+        return
     import pty
     with tempfile.TemporaryDirectory() as d:
         big = os.path.join(d, "big.xml")

@@ -626,6 +626,165 @@ static void test_damage(void)
     free(f.file);
 }
 
+/* A chunk that says it holds one record more than it does: the error comes
+ * after its last record, also when a callback stopped at that record (the
+ * resumed call still makes the chunk's last check; found by fuzz_evtx). */
+static void test_missing_after_stop(void)
+{
+    built f = build_file();
+    uint8_t *c = f.file + HAI_EVTX_FILE_HEADER;
+    uint64_t six = 6;
+    memcpy(c + 32, &six, 8);
+    rechecksum(&f);
+    for (int stop = 0; stop <= 1; stop++) {
+        got g;
+        memset(&g, 0, sizeof g);
+        g.stop_at = stop ? 5 : 0;
+        ha_reader_options o = HA_READER_OPTIONS_INIT;
+        o.on_record = keep;
+        o.on_diag = keep_diag;
+        o.userdata = &g;
+        ha_reader *r;
+        CHECK_INT(ha_reader_new(&o, &r), HA_OK);
+        int rc = ha_reader_feed(r, f.file, f.len);
+        CHECK_INT(rc, stop ? 9 : HA_OK);
+        CHECK_INT(ha_reader_finish(r), HA_OK);
+        CHECK_INT(g.n, 5);
+        CHECK_INT(count_code(&g, HA_ERR_EVTX, 0), 1);
+        ha_reader_free(r);
+        got_free(&g);
+    }
+    free(f.file);
+}
+
+/* A counting allocator: the peak of what is allocated at once. */
+typedef struct {
+    size_t now, peak;
+} counter;
+
+static void *c_malloc(size_t n, void *ctx)
+{
+    counter *c = ctx;
+    size_t *p = malloc(n + 16);
+    if (!p)
+        return NULL;
+    *p = n;
+    c->now += n;
+    if (c->now > c->peak)
+        c->peak = c->now;
+    return (char *)p + 16;
+}
+
+static void c_free(void *q, void *ctx)
+{
+    counter *c = ctx;
+    if (!q)
+        return;
+    size_t *p = (size_t *)(void *)((char *)q - 16);
+    c->now -= *p;
+    free(p);
+}
+
+static void *c_realloc(void *q, size_t n, void *ctx)
+{
+    if (!q)
+        return c_malloc(n, ctx);
+    size_t *p = (size_t *)(void *)((char *)q - 16);
+    void *r = c_malloc(n, ctx);
+    if (r) {
+        memcpy(r, q, *p < n ? *p : n);
+        c_free(q, ctx);
+    }
+    return r;
+}
+
+/* One long name (3,000 characters) used by 3,000 elements of a template:
+ * decoded once, not 3,000 times (9 MB before the chunk's name cache).
+ * Under `section` (EventData: each element a pair named so, 9 MB of record
+ * text) the record is refused past max_event_bytes (1 MiB here). */
+static void long_name_many_times(const char *section, int refused)
+{
+    built f;
+    f.len = HAI_EVTX_FILE_HEADER + HAI_EVTX_CHUNK;
+    f.file = calloc(1, f.len);
+    memcpy(f.file, "ElfFile", 8);
+    uint8_t *c = f.file + HAI_EVTX_FILE_HEADER;
+    memcpy(c, "ElfChnk", 8);
+    /* the name, out of line near the chunk's end */
+    size_t name_at = HAI_EVTX_CHUNK - 6100;
+    bx nb = {c, name_at, {{0, 0}}, 0};
+    u32(&nb, 0), u16(&nb, 0), u16(&nb, 3000);
+    for (int i = 0; i < 3000; i++)
+        u16(&nb, 'N');
+    u16(&nb, 0);
+    bx b = {c, HAI_EVTX_CHUNK_HEADER, {{0, 0}}, 0};
+    size_t start = b.pos;
+    u32(&b, 0x2a2a), u32(&b, 0), u64(&b, 1), u64(&b, 0);
+    u8(&b, 0x0f), u8(&b, 1), u8(&b, 1), u8(&b, 0);
+    u8(&b, 0x0c), u8(&b, 1), u32(&b, 7);
+    uint32_t def = (uint32_t)b.pos + 4;
+    u32(&b, def), u32(&b, 0);
+    for (int i = 0; i < 16; i++)
+        u8(&b, 0);
+    size_t size_at = b.pos;
+    u32(&b, 0);
+    u8(&b, 0x0f), u8(&b, 1), u8(&b, 1), u8(&b, 0);
+    open_el(&b, "Event", 0, 1);
+    close_start(&b);
+    open_el(&b, "System", 0, 1);
+    close_start(&b);
+    leaf(&b, "EventID", 0, 0x06, 0);
+    end_el(&b);
+    open_el(&b, section, 0, 1);
+    close_start(&b);
+    for (int i = 0; i < 3000; i++) {
+        u8(&b, 0x01), u16(&b, 0xffff), u32(&b, 0), u32(&b, (uint32_t)name_at);
+        close_empty(&b);
+    }
+    end_el(&b);
+    end_el(&b);
+    u8(&b, 0x00);
+    uint32_t tsize = (uint32_t)(b.pos - size_at - 4);
+    memcpy(c + size_at, &tsize, 4);
+    value v = v_u16(4656);
+    u32(&b, 1), u16(&b, v.n), u8(&b, v.type), u8(&b, 0);
+    for (unsigned k = 0; k < v.n; k++)
+        u8(&b, v.bytes[k]);
+    u8(&b, 0);
+    while ((b.pos + 4) % 8)
+        u8(&b, 0);
+    uint32_t rsize = (uint32_t)(b.pos + 4 - start);
+    u32(&b, rsize);
+    memcpy(c + start + 4, &rsize, 4);
+    uint32_t fs = (uint32_t)b.pos;
+    memcpy(c + 48, &fs, 4);
+    CHECK(b.pos < name_at);
+    rechecksum(&f);
+
+    counter cnt = {0, 0};
+    ha_allocator a = {c_malloc, c_realloc, c_free, &cnt};
+    got g;
+    memset(&g, 0, sizeof g);
+    ha_reader_options o = HA_READER_OPTIONS_INIT;
+    o.on_record = keep;
+    o.on_diag = keep_diag;
+    o.userdata = &g;
+    o.allocator = &a;
+    o.max_event_bytes = (size_t)1 << 20;
+    ha_reader *r;
+    CHECK_INT(ha_reader_new(&o, &r), HA_OK);
+    CHECK_INT(ha_reader_feed(r, f.file, f.len), HA_OK);
+    CHECK_INT(ha_reader_finish(r), HA_OK);
+    CHECK_INT(g.n, refused ? 0 : 1);
+    CHECK_INT(count_code(&g, HA_ERR_EVENT_TOO_LARGE, 0), refused);
+    CHECK(cnt.peak < ((size_t)4 << 20));
+    if (cnt.peak >= ((size_t)4 << 20))
+        fprintf(stderr, "peak %zu bytes\n", cnt.peak);
+    ha_reader_free(r);
+    got_free(&g);
+    free(f.file);
+}
+
 /* The CRC-32 tables against the polynomial, bit by bit. */
 static void test_crc(void)
 {
@@ -652,5 +811,8 @@ int main(int argc, char **argv)
     test_chunked_and_stopped();
     test_filter();
     test_damage();
+    test_missing_after_stop();
+    long_name_many_times("RenderingInfo", 0);
+    long_name_many_times("EventData", 1);
     return check_done();
 }
