@@ -223,7 +223,6 @@ typedef struct {
     size_t *plen;
 } variant;
 
-static volatile sig_atomic_t alarm_armed;
 static char current[4400];
 
 static void on_alarm(int sig)
