@@ -5,9 +5,11 @@ the same events as XML. Cached in the work directory like the others.
 
 Only the undamaged corpus files are used: evtxexport gives up part-way on
 capi2-damaged-record and exchange-wec, and skips the damaged chunk of
-bad-chunk-magic and the rest of zero-data-size-event's first chunk, and an XML conversion with fewer events than the .evtx
-would flatter expat_floor (the damaged files are the tests' business, in
-tests/evtx/). Every chunk of the others is in the dense file, whose chunks
+bad-chunk-magic, and an XML conversion with fewer events than the .evtx
+would flatter expat_floor; and evtx_grow.py counts and renumbers a chunk's
+records only up to the first it cannot step over (bad-chunk-magic's zeroed
+gaps, zero-data-size-event's record of size 0), so its count would not be
+the file's. The damaged files are the tests' business, in tests/evtx/. Every chunk of the others is in the dense file, whose chunks
 evtx_grow.py renumbers and re-checksums.
 """
 import glob
@@ -118,7 +120,7 @@ PROGRAM_OF = {"expat_floor": "floor", "evtxexport -f xml": "evtxexport", "ha_ben
 def programs(b, w, floor_argv, wanted):
     """(label, argv, keep_output) of the .evtx commands in `wanted`; expat_floor reads the XML conversion."""
     files = w["paths"]
-    ms = [("expat_floor", floor_argv + [w["xml"]], False),
+    ms = [("expat_floor", floor_argv + [w.get("xml", "")], False),  # wanted only where there is one
           ("evtxexport -f xml", ["sh", "-c", 'for f; do evtxexport -f xml "$f"; done', "sh"] + files, False),
           ("ha_bench parse", [b["hb"], "parse"] + files, False),
           ("ha_bench correlate", [b["hb"], "correlate"] + files, False),

@@ -18,6 +18,8 @@ import subprocess
 import sys
 import tempfile
 
+SKIP = ("capi2-damaged-record", "bad-chunk-magic", "zero-data-size-event")
+
 
 def grow(script, size, out, sources):
     p = subprocess.run([sys.executable, script, "--size", size, "--out", out] + sources, capture_output=True,
@@ -42,11 +44,12 @@ def main():
     ap.add_argument("--rss-margin", type=float, default=8.0)
     ap.add_argument("--keep", default=None)
     a = ap.parse_args()
-    # every corpus file but those with damaged records in chunks evtx_grow.py copies (it renumbers the records
-    # it walks to, so a damaged one and the records the decoder finds past it would count as errors and extras)
-    damaged = ("capi2-damaged-record", "zero-data-size-event", "bad-chunk-magic")
+    # every corpus file but those with damage inside their chunks: capi2-damaged-record's record would be
+    # an error in every copy of its chunk; and evtx_grow.py walks a chunk's records only up to the first
+    # it cannot step over (bad-chunk-magic's zeroed gaps, zero-data-size-event's record of size 0), so it
+    # neither counts nor renumbers those after it, which a reader that resynchronises reads
     sources = sorted(f for d in a.corpus for f in glob.glob(os.path.join(d, "*.evtx"))
-                     if os.path.basename(f)[:-len(".evtx")] not in damaged)
+                     if os.path.basename(f)[:-5] not in SKIP)
     if not sources or not os.path.exists(a.grow):
         print("no corpus or no %s: skipped" % a.grow)
         return 77
