@@ -136,9 +136,9 @@ HA_API int ha_diag_is_warning(const ha_diag *diag);
 HA_API const char *ha_diag_message(const ha_diag *diag);
 /** Byte offset in the stream (from 0) where the problem was found. */
 HA_API uint64_t ha_diag_offset(const ha_diag *diag);
-/** Line (from 1) of that byte. */
+/** Line (from 1) of that byte; 0 in a .evtx stream, which has no lines. */
 HA_API uint64_t ha_diag_line(const ha_diag *diag);
-/** Column (from 1, counted in bytes) of that byte. */
+/** Column (from 1, counted in bytes) of that byte; 0 in a .evtx stream. */
 HA_API uint64_t ha_diag_column(const ha_diag *diag);
 /** Byte offset where the event it concerns begins (its `<Event`), or the
  *  diagnostic's own offset when it concerns no event. */
@@ -205,9 +205,10 @@ HA_API const char *ha_record_provider_name(const ha_record *rec);
 HA_API const char *ha_record_provider_guid(const ha_record *rec);
 /** `System/Security/@UserID`, or NULL when absent or empty. */
 HA_API const char *ha_record_user_id(const ha_record *rec);
-/** Byte offset of the event's `<Event` in its stream. */
+/** Byte offset of the event's `<Event` in its stream (of the record's
+ *  header in a .evtx stream). */
 HA_API uint64_t ha_record_offset(const ha_record *rec);
-/** Line (from 1) of the event's `<Event` in its stream. */
+/** Line (from 1) of the event's `<Event` in its stream; 0 in a .evtx stream. */
 HA_API uint64_t ha_record_line(const ha_record *rec);
 
 /**
