@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "crc32.h"
+
 #define HAI_EVTX_FILE_HEADER 4096u
 #define HAI_EVTX_CHUNK 65536u
 #define HAI_EVTX_CHUNK_HEADER 512u
@@ -25,8 +27,5 @@ static inline uint32_t hai_le32(const uint8_t *p)
 }
 static inline uint64_t hai_le64(const uint8_t *p) { return hai_le32(p) | (uint64_t)hai_le32(p + 4) << 32; }
 
-/* CRC-32 (IEEE 802.3, as zlib's crc32()): crc32(crc32(0, a), b) is the
- * checksum of a then b. */
-uint32_t hai_crc32(uint32_t crc, const void *data, size_t len);
 
 #endif
