@@ -523,6 +523,26 @@ static int ascii_op(hai_evtx *e, opvec v, const char *s, size_t n)
 
 static const char *bad_token = "a BinXML token is damaged or of an unknown kind";
 
+/* A token's length-prefixed UTF-16 string: its count is the 16 bits at
+ * `*p + skip`, its characters follow them. Sets *chars to their offset and
+ * *units to their count, and moves *p past them. -1 (e->error set) when it
+ * runs past `end`. */
+static int counted_utf16(hai_evtx *e, size_t *p, size_t skip, size_t end, size_t *chars, size_t *units)
+{
+    if (!NEED(*p, skip + 2, end)) {
+        fail(e, HA_ERR_EVTX, bad_token);
+        return -1;
+    }
+    *units = hai_le16(e->c + *p + skip);
+    *chars = *p + skip + 2;
+    if (!NEED(*chars, 2 * *units, end)) {
+        fail(e, HA_ERR_EVTX, bad_token);
+        return -1;
+    }
+    *p = *chars + 2 * *units;
+    return 0;
+}
+
 /* Compile tokens from `*pos` up to `end` into `v`: elements with their
  * attributes and content. Stops after the end-of-stream token, at a
  * template instance outside any element (not in a template: `in_tpl` 0),
@@ -650,19 +670,14 @@ static int compile(hai_evtx *e, size_t *pos, size_t end, int in_tpl, opvec v, in
             }
             break;
         case 0x05: { /* value: only strings are written so */
-            if ((in_attrs && !in_attr) || (!in_attrs && depth == 0) || !NEED(p, 4, end) || e->c[p + 1] != HAI_VT_STRING) {
+            size_t chars, units;
+            if ((in_attrs && !in_attr) || (!in_attrs && depth == 0) || !NEED(p, 2, end) || e->c[p + 1] != HAI_VT_STRING) {
                 fail(e, HA_ERR_EVTX, bad_token);
                 return -1;
             }
-            size_t units = hai_le16(e->c + p + 2);
-            p += 4;
-            if (!NEED(p, 2 * units, end)) {
-                fail(e, HA_ERR_EVTX, bad_token);
+            if (counted_utf16(e, &p, 2, end, &chars, &units) != 0 ||
+                text_op(e, v, e->c + chars, units, in_attr ? HAI_TEXT_ATTRIBUTE : HAI_TEXT_CONTENT) != 0)
                 return -1;
-            }
-            if (text_op(e, v, e->c + p, units, in_attr ? HAI_TEXT_ATTRIBUTE : HAI_TEXT_CONTENT) != 0)
-                return -1;
-            p += 2 * units;
             break;
         }
         case 0x06: { /* attribute */
@@ -686,17 +701,14 @@ static int compile(hai_evtx *e, size_t *pos, size_t end, int in_tpl, opvec v, in
             break;
         }
         case 0x07: { /* CDATA section */
-            if (in_attrs || depth == 0 || !NEED(p, 3, end)) {
+            size_t chars, units;
+            if (in_attrs || depth == 0) {
                 fail(e, HA_ERR_EVTX, bad_token);
                 return -1;
             }
-            size_t units = hai_le16(e->c + p + 1);
-            p += 3;
-            if (!NEED(p, 2 * units, end) || text_op(e, v, e->c + p, units, HAI_TEXT_CONTENT) != 0) {
-                fail(e, HA_ERR_EVTX, bad_token);
+            if (counted_utf16(e, &p, 1, end, &chars, &units) != 0 ||
+                text_op(e, v, e->c + chars, units, HAI_TEXT_CONTENT) != 0)
                 return -1;
-            }
-            p += 2 * units;
             break;
         }
         case 0x08: { /* character reference */
@@ -740,18 +752,14 @@ static int compile(hai_evtx *e, size_t *pos, size_t end, int in_tpl, opvec v, in
             }
             break;
         }
-        case 0x0b: { /* processing instruction data */
-            if (in_attrs || !NEED(p, 3, end)) {
+        case 0x0b: { /* processing instruction data: skipped */
+            size_t chars, units;
+            if (in_attrs) {
                 fail(e, HA_ERR_EVTX, bad_token);
                 return -1;
             }
-            size_t units = hai_le16(e->c + p + 1);
-            p += 3;
-            if (!NEED(p, 2 * units, end)) {
-                fail(e, HA_ERR_EVTX, bad_token);
+            if (counted_utf16(e, &p, 1, end, &chars, &units) != 0)
                 return -1;
-            }
-            p += 2 * units;
             break;
         }
         case 0x0c: /* template instance */
