@@ -48,9 +48,6 @@ int hai_os_close(int fd);
 /* Read up to `n` bytes (interrupted reads retried): the count, 0 at the
  * end, -1 on error. */
 long long hai_os_read(int fd, void *buf, size_t n);
-/* 1 when the file's first `n` bytes are `magic` (the descriptor's position
- * is unchanged), 0 otherwise. */
-int hai_os_starts_with(int fd, const char *magic, size_t n);
 /* The size of a regular file; -1 for anything else (a pipe, a terminal). */
 long long hai_os_regular_size(int fd);
 /* fopen() with a UTF-8 path; on Windows, "b" is what text mode never is. */

@@ -29,14 +29,6 @@ long long hai_os_read(int fd, void *buf, size_t n)
     }
 }
 
-int hai_os_starts_with(int fd, const char *magic, size_t n)
-{
-    char got[16];
-    if (n > sizeof got)
-        return 0;
-    return pread(fd, got, n, 0) == (ssize_t)n && memcmp(got, magic, n) == 0;
-}
-
 long long hai_os_regular_size(int fd)
 {
     struct stat sb;

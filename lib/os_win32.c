@@ -58,19 +58,6 @@ long long hai_os_read(int fd, void *buf, size_t n)
     return _read(fd, buf, k);
 }
 
-int hai_os_starts_with(int fd, const char *magic, size_t n)
-{
-    char got[16];
-    if (n > sizeof got)
-        return 0;
-    long long at = _lseeki64(fd, 0, SEEK_CUR);
-    if (at < 0 || _lseeki64(fd, 0, SEEK_SET) != 0)
-        return 0;
-    int k = _read(fd, got, (unsigned)n);
-    _lseeki64(fd, at, SEEK_SET);
-    return k == (int)n && memcmp(got, magic, n) == 0;
-}
-
 long long hai_os_regular_size(int fd)
 {
     struct _stat64 sb;

@@ -103,10 +103,8 @@ static void test_files(const char *dir)
     CHECK(fd >= 0);
     if (fd >= 0) {
         CHECK_INT(hai_os_regular_size(fd), FILE_BYTES);
-        CHECK(hai_os_starts_with(fd, "ElfFile", 8));
-        CHECK(!hai_os_starts_with(fd, "ElfFilX", 8));
         unsigned char head[16];
-        CHECK_INT(hai_os_read(fd, head, sizeof head), 16); /* starts_with left the position at 0 */
+        CHECK_INT(hai_os_read(fd, head, sizeof head), 16);
         CHECK(memcmp(head, data, 16) == 0);
         hai_map m;
         CHECK_INT(hai_os_map(fd, FILE_BYTES, &m), 0);
