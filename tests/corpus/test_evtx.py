@@ -10,7 +10,7 @@ same file's XML conversions, for every .evtx in ../shared/corpus:
 
 Also the records: as many per EventID as the XML conversions give.
 
-    test_evtx.py HANDLEAUDIT CHECK.py CORPUS_DIR   (77: no corpus or no libevtx)
+    test_evtx.py HANDLEAUDIT CHECK.py CORPUS_DIR   (77: no corpus)
 """
 import glob, json, os, subprocess, sys, tempfile
 

@@ -5,7 +5,7 @@
   opens, one thread and two, and --state writes and reads its snapshot
   beside it: the same output as from a plain ASCII path;
 - with the Linux build's handleaudit given (NATIVE), the output is byte for
-  byte the Linux build's: on every XML file of the shared corpus and on a
+  byte the Linux build's: on every XML and .evtx file of the shared corpus and on a
   gen.py stream, as JSON Lines, --records, --format=csv and --stats, with
   --threads 2 too, and the exit status and standard error the same.
 
@@ -67,6 +67,13 @@ def test_same_as_native(tool, native, corpus, gen_stream):
         for f in sorted(os.listdir(corpus)):
             if f.endswith((".xml", ".txt")):
                 runs += [([], os.path.join(corpus, f)), (["--records"], os.path.join(corpus, f))]
+        # the .evtx files, read by the native decoder on Windows too, the
+        # damaged ones of corpus/evtx/ included (their diagnostics on stderr)
+        for folder in (corpus, os.path.join(corpus, "evtx")):
+            for f in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+                if f.endswith(".evtx"):
+                    path = os.path.join(folder, f)
+                    runs += [([], path), (["--records"], path), (["--records", "--threads", "2"], path)]
     else:
         print("no corpus at %s: the gen.py stream only" % corpus)
 
