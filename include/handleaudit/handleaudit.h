@@ -215,50 +215,67 @@ HA_API uint64_t ha_record_line(const ha_record *rec);
  * The documented EventData fields of the handle family, named once so that
  * they can be read without string compares. Any event that carries a Data
  * element of one of these names has it available through the typed getters,
- * whatever its EventID. Values are fixed forever; new ones are appended.
+ * whatever its EventID.
+ *
+ * This table is the one place a field is defined: the ::ha_field enum, and
+ * in the library ha_field_name(), ha_field_from_name() and
+ * ha_field_type_of(), are all made from it (docs/extending.md, "How to add
+ * a field"). Each row is `X(ENUM, value, "DataName", TYPE)`: the enum
+ * constant `HA_FIELD_<ENUM>` with its value, the `Name` of the Data element
+ * (case-sensitive, as Windows writes it), and how the value is typed
+ * (`HA_TYPE_<TYPE>`). Values are fixed forever; new rows are appended with
+ * the next value.
  */
+#define HA_FIELD_TABLE(X) \
+    X(SUBJECT_USER_SID, 1, "SubjectUserSid", STRING)          /* SID string */ \
+    X(SUBJECT_USER_NAME, 2, "SubjectUserName", STRING)        \
+    X(SUBJECT_DOMAIN_NAME, 3, "SubjectDomainName", STRING)    \
+    X(SUBJECT_LOGON_ID, 4, "SubjectLogonId", UINT)            /* number (HexInt64) */ \
+    X(OBJECT_SERVER, 5, "ObjectServer", STRING)               \
+    X(OBJECT_TYPE, 6, "ObjectType", STRING)                   \
+    X(OBJECT_NAME, 7, "ObjectName", STRING)                   \
+    X(HANDLE_ID, 8, "HandleId", UINT)                         /* number (Pointer) */ \
+    X(TRANSACTION_ID, 9, "TransactionId", STRING)             /* GUID string */ \
+    X(ACCESS_LIST, 10, "AccessList", STRING)                  /* `%%nnnn` tokens; see ha_record_access_count() */ \
+    X(ACCESS_REASON, 11, "AccessReason", STRING)              \
+    X(ACCESS_MASK, 12, "AccessMask", UINT)                    /* number (HexInt32) */ \
+    X(PRIVILEGE_LIST, 13, "PrivilegeList", STRING)            \
+    X(RESTRICTED_SID_COUNT, 14, "RestrictedSidCount", UINT)   /* number (UInt32, decimal) */ \
+    X(PROCESS_ID, 15, "ProcessId", UINT)                      /* number (Pointer) */ \
+    X(PROCESS_NAME, 16, "ProcessName", STRING)                \
+    X(RESOURCE_ATTRIBUTES, 17, "ResourceAttributes", STRING)  \
+    X(NEW_PROCESS_ID, 18, "NewProcessId", UINT)               /* number (Pointer) */ \
+    X(NEW_PROCESS_NAME, 19, "NewProcessName", STRING)         \
+    X(TOKEN_ELEVATION_TYPE, 20, "TokenElevationType", STRING) /* `%%1936`, `%%1937` or `%%1938` */ \
+    X(COMMAND_LINE, 21, "CommandLine", STRING)                \
+    X(TARGET_USER_SID, 22, "TargetUserSid", STRING)           \
+    X(TARGET_USER_NAME, 23, "TargetUserName", STRING)         \
+    X(TARGET_DOMAIN_NAME, 24, "TargetDomainName", STRING)     \
+    X(TARGET_LOGON_ID, 25, "TargetLogonId", UINT)             /* number (HexInt64) */ \
+    X(PARENT_PROCESS_NAME, 26, "ParentProcessName", STRING)   \
+    X(MANDATORY_LABEL, 27, "MandatoryLabel", STRING)          /* SID string, e.g. S-1-16-8192 */ \
+    X(STATUS, 28, "Status", UINT)                             /* number (HexInt32) */ \
+    X(SOURCE_HANDLE_ID, 29, "SourceHandleId", UINT)           /* number (Pointer) */ \
+    X(SOURCE_PROCESS_ID, 30, "SourceProcessId", UINT)         /* number (Pointer) */ \
+    X(TARGET_HANDLE_ID, 31, "TargetHandleId", UINT)           /* number (Pointer) */ \
+    X(TARGET_PROCESS_ID, 32, "TargetProcessId", UINT)         /* number (Pointer) */ \
+    X(PROPERTIES, 33, "Properties", STRING)                   /* 4661 */ \
+    X(OBJECT_VALUE_NAME, 34, "ObjectValueName", STRING)       /* 4657 */ \
+    X(OPERATION_TYPE, 35, "OperationType", STRING)            /* 4657 */ \
+    X(OLD_VALUE_TYPE, 36, "OldValueType", STRING)             /* 4657 */ \
+    X(OLD_VALUE, 37, "OldValue", STRING)                      /* 4657 */ \
+    X(NEW_VALUE_TYPE, 38, "NewValueType", STRING)             /* 4657 */ \
+    X(NEW_VALUE, 39, "NewValue", STRING)                      /* 4657 */
+
+/** @cond INTERNAL */
+#define HA_FIELD_ENUM_ROW_(name, value, data_name, type) HA_FIELD_##name = value,
+/** @endcond */
+
+/** A known EventData field: one per row of #HA_FIELD_TABLE. */
 typedef enum ha_field {
-    HA_FIELD_NONE = 0,                  /**< not a known field */
-    HA_FIELD_SUBJECT_USER_SID = 1,      /**< `SubjectUserSid`: SID string */
-    HA_FIELD_SUBJECT_USER_NAME = 2,     /**< `SubjectUserName` */
-    HA_FIELD_SUBJECT_DOMAIN_NAME = 3,   /**< `SubjectDomainName` */
-    HA_FIELD_SUBJECT_LOGON_ID = 4,      /**< `SubjectLogonId`: number (HexInt64) */
-    HA_FIELD_OBJECT_SERVER = 5,         /**< `ObjectServer` */
-    HA_FIELD_OBJECT_TYPE = 6,           /**< `ObjectType` */
-    HA_FIELD_OBJECT_NAME = 7,           /**< `ObjectName` */
-    HA_FIELD_HANDLE_ID = 8,             /**< `HandleId`: number (Pointer) */
-    HA_FIELD_TRANSACTION_ID = 9,        /**< `TransactionId`: GUID string */
-    HA_FIELD_ACCESS_LIST = 10,          /**< `AccessList`: `%%nnnn` tokens; see ha_record_access_count() */
-    HA_FIELD_ACCESS_REASON = 11,        /**< `AccessReason` */
-    HA_FIELD_ACCESS_MASK = 12,          /**< `AccessMask`: number (HexInt32) */
-    HA_FIELD_PRIVILEGE_LIST = 13,       /**< `PrivilegeList` */
-    HA_FIELD_RESTRICTED_SID_COUNT = 14, /**< `RestrictedSidCount`: number (UInt32, decimal) */
-    HA_FIELD_PROCESS_ID = 15,           /**< `ProcessId`: number (Pointer) */
-    HA_FIELD_PROCESS_NAME = 16,         /**< `ProcessName` */
-    HA_FIELD_RESOURCE_ATTRIBUTES = 17,  /**< `ResourceAttributes` */
-    HA_FIELD_NEW_PROCESS_ID = 18,       /**< `NewProcessId`: number (Pointer) */
-    HA_FIELD_NEW_PROCESS_NAME = 19,     /**< `NewProcessName` */
-    HA_FIELD_TOKEN_ELEVATION_TYPE = 20, /**< `TokenElevationType`: `%%1936`, `%%1937` or `%%1938` */
-    HA_FIELD_COMMAND_LINE = 21,         /**< `CommandLine` */
-    HA_FIELD_TARGET_USER_SID = 22,      /**< `TargetUserSid` */
-    HA_FIELD_TARGET_USER_NAME = 23,     /**< `TargetUserName` */
-    HA_FIELD_TARGET_DOMAIN_NAME = 24,   /**< `TargetDomainName` */
-    HA_FIELD_TARGET_LOGON_ID = 25,      /**< `TargetLogonId`: number (HexInt64) */
-    HA_FIELD_PARENT_PROCESS_NAME = 26,  /**< `ParentProcessName` */
-    HA_FIELD_MANDATORY_LABEL = 27,      /**< `MandatoryLabel`: SID string, e.g. S-1-16-8192 */
-    HA_FIELD_STATUS = 28,               /**< `Status`: number (HexInt32) */
-    HA_FIELD_SOURCE_HANDLE_ID = 29,     /**< `SourceHandleId`: number (Pointer) */
-    HA_FIELD_SOURCE_PROCESS_ID = 30,    /**< `SourceProcessId`: number (Pointer) */
-    HA_FIELD_TARGET_HANDLE_ID = 31,     /**< `TargetHandleId`: number (Pointer) */
-    HA_FIELD_TARGET_PROCESS_ID = 32,    /**< `TargetProcessId`: number (Pointer) */
-    HA_FIELD_PROPERTIES = 33,           /**< `Properties`: 4661 */
-    HA_FIELD_OBJECT_VALUE_NAME = 34,    /**< `ObjectValueName`: 4657 */
-    HA_FIELD_OPERATION_TYPE = 35,       /**< `OperationType`: 4657 */
-    HA_FIELD_OLD_VALUE_TYPE = 36,       /**< `OldValueType`: 4657 */
-    HA_FIELD_OLD_VALUE = 37,            /**< `OldValue`: 4657 */
-    HA_FIELD_NEW_VALUE_TYPE = 38,       /**< `NewValueType`: 4657 */
-    HA_FIELD_NEW_VALUE = 39,            /**< `NewValue`: 4657 */
-    HA_FIELD_COUNT_ = 40               /**< one past the last field; grows */
+    HA_FIELD_NONE = 0, /**< not a known field */
+    HA_FIELD_TABLE(HA_FIELD_ENUM_ROW_)
+    HA_FIELD_COUNT_    /**< one past the last field; grows */
 } ha_field;
 
 /** How a field's value is typed. */
