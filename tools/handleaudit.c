@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <handleaudit/handleaudit.h>
+#include <handleaudit/experimental.h>
 
 #include "os.h"
 

@@ -2,7 +2,7 @@
 #ifndef HANDLEAUDIT_RULES_FILE_H
 #define HANDLEAUDIT_RULES_FILE_H
 
-#include <handleaudit/handleaudit.h>
+#include <handleaudit/experimental.h>
 
 /* Add the file's rules to `rules`. `*with_defaults` says whether the file
  * asks for the default rules too, `*all_events` whether a rule looks at
