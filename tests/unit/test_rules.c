@@ -90,9 +90,16 @@ static int on_alert(const ha_alert *a, void *ud)
         snprintf(al->ids[al->n], sizeof al->ids[0], "%s", ha_alert_rule_id(a));
     snprintf(al->reason, sizeof al->reason, "%s", ha_alert_reason(a));
     al->n++;
-    char buf[8192];
+    char buf[8192], again[8192];
+    size_t need = ha_alert_json(a, NULL, 0); /* sizing first, as snprintf() */
     size_t n = ha_alert_json(a, buf, sizeof buf);
     CHECK(n < sizeof buf && json_valid(buf, n));
+    CHECK_INT(need, n);
+    /* an alert is read, never changed, by its getters: the same text each time */
+    CHECK_INT(ha_alert_json(a, again, sizeof again), n);
+    CHECK_STR(again, buf);
+    CHECK_INT(ha_alert_json(a, again, 10), n); /* cut short, still the whole length */
+    CHECK_INT(strlen(again), 9);
     CHECK(strncmp(buf, "{\"type\":\"alert\",\"rule\":\"", 24) == 0);
     CHECK(strstr(buf, "\"severity\":\"") && strstr(buf, "\"reason\":\""));
     CHECK(strstr(buf, ha_alert_sequence(a) ? "\"matched\":\"sequence\",\"computer\":\"HOST\""
