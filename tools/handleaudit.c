@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <handleaudit/handleaudit.h>
+#include <handleaudit/experimental.h>
 
 #include "os.h"
 
@@ -420,12 +420,13 @@ int main(int argc, char **argv)
     int status = 0, rc;
     if (alerts || rules_path) {
         int with_defaults = 0;
-        if (ha_rules_new(NULL, &t.rules) != HA_OK) {
+        if (rules_path) {
+            if (rules_file_load(rules_path, &t.rules, &with_defaults, &all_events) != 0)
+                goto fail;
+        } else if (ha_rules_new(NULL, &t.rules) != HA_OK) {
             fputs("handleaudit: out of memory\n", stderr);
             goto fail;
         }
-        if (rules_path && rules_file_load(rules_path, t.rules, &with_defaults, &all_events) != 0)
-            goto fail;
         if ((alerts || with_defaults) && ha_rules_add_defaults(t.rules) != HA_OK) {
             fputs("handleaudit: out of memory\n", stderr);
             goto fail;

@@ -1,6 +1,7 @@
 /* handleaudit --rules FILE: rules written in YAML, read with libyaml.
  *
  *   defaults: true                 # the default rules too (as --alerts)
+ *   max-failures: 100000           # failed opens access-after-failure remembers
  *   rules:
  *     - id: lsass-openers
  *       kind: process-name-not-expected
@@ -249,8 +250,26 @@ static int one_rule(struct ctx *c, yaml_node_t *map)
     return 0;
 }
 
-int rules_file_load(const char *path, ha_rules *rules, int *with_defaults, int *all_events)
+/* The rule set's options from the top-level keys that set them. */
+static int options(struct ctx *c, const yaml_node_t *root, ha_rules_options *opts)
 {
+    for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+        yaml_node_t *kn = yaml_document_get_node(c->doc, p->key), *v = yaml_document_get_node(c->doc, p->value);
+        const char *k = scalar(kn), *n = scalar(v);
+        if (!k || strcmp(k, "max-failures") != 0)
+            continue;
+        char *end = NULL;
+        unsigned long long x = n && *n >= '1' && *n <= '9' ? strtoull(n, &end, 10) : 0;
+        if (!x || *end || x > SIZE_MAX)
+            return fail(c, v, "max-failures is a whole number from 1", n);
+        opts->max_failures = (size_t)x;
+    }
+    return 0;
+}
+
+int rules_file_load(const char *path, ha_rules **rules, int *with_defaults, int *all_events)
+{
+    *rules = NULL;
     FILE *f = hai_os_fopen(path, "rb");
     if (!f) {
         perror(path);
@@ -263,7 +282,7 @@ int rules_file_load(const char *path, ha_rules *rules, int *with_defaults, int *
     int rc = -1;
     long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
     rewind(f);
-    struct ctx c = {path, &doc, rules, 0, 0, ALIAS_BUDGET + (size > 0 ? (size_t)size : 0)};
+    struct ctx c = {path, &doc, NULL, 0, 0, ALIAS_BUDGET + (size > 0 ? (size_t)size : 0)};
     if (!yaml_parser_load(&parser, &doc)) {
         fprintf(stderr, "%s:%lu:%lu: %s\n", path, (unsigned long)parser.problem_mark.line + 1,
                 (unsigned long)parser.problem_mark.column + 1, parser.problem ? parser.problem : "not YAML");
@@ -276,6 +295,13 @@ int rules_file_load(const char *path, ha_rules *rules, int *with_defaults, int *
         fail(&c, root, "the file is a mapping with a `rules:` list", NULL);
         goto done;
     }
+    ha_rules_options opts = HA_RULES_OPTIONS_INIT;
+    if (options(&c, root, &opts) != 0)
+        goto done;
+    if (ha_rules_new(&opts, &c.rules) != HA_OK) {
+        fputs("handleaudit: out of memory\n", stderr);
+        goto done;
+    }
     *with_defaults = 0;
     rc = 0;
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top && !rc; p++) {
@@ -284,14 +310,20 @@ int rules_file_load(const char *path, ha_rules *rules, int *with_defaults, int *
         if (k && strcmp(k, "defaults") == 0) {
             const char *b = scalar(v);
             *with_defaults = b && (strcmp(b, "true") == 0 || strcmp(b, "yes") == 0);
+        } else if (k && strcmp(k, "max-failures") == 0) {
+            continue; /* read above */
         } else if (k && strcmp(k, "rules") == 0 && v->type == YAML_SEQUENCE_NODE) {
             for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top && !rc; it++)
                 rc = one_rule(&c, yaml_document_get_node(&doc, *it));
         } else {
-            rc = fail(&c, kn, "expected `defaults:` or a `rules:` list", k);
+            rc = fail(&c, kn, "expected `defaults:`, `max-failures:` or a `rules:` list", k);
         }
     }
 done:
+    if (rc == 0)
+        *rules = c.rules;
+    else
+        ha_rules_free(c.rules);
     *all_events = c.all_events;
     yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
@@ -301,9 +333,9 @@ done:
 
 #else
 
-int rules_file_load(const char *path, ha_rules *rules, int *with_defaults, int *all_events)
+int rules_file_load(const char *path, ha_rules **rules, int *with_defaults, int *all_events)
 {
-    (void)rules;
+    *rules = NULL;
     (void)with_defaults;
     (void)all_events;
     fprintf(stderr, "handleaudit: %s: this build reads no rules files (libyaml was not found when it was built)\n",

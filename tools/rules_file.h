@@ -2,12 +2,13 @@
 #ifndef HANDLEAUDIT_RULES_FILE_H
 #define HANDLEAUDIT_RULES_FILE_H
 
-#include <handleaudit/handleaudit.h>
+#include <handleaudit/experimental.h>
 
-/* Add the file's rules to `rules`. `*with_defaults` says whether the file
- * asks for the default rules too, `*all_events` whether a rule looks at
- * events of any EventID (account-watched). 0, or -1 after a message on
+/* Make `*rules` from the file: its options (max-failures) and its rules.
+ * `*with_defaults` says whether the file asks for the default rules too,
+ * `*all_events` whether a rule looks at events of any EventID
+ * (account-watched). 0, or -1 (and `*rules` NULL) after a message on
  * standard error naming the file, line and column. */
-int rules_file_load(const char *path, ha_rules *rules, int *with_defaults, int *all_events);
+int rules_file_load(const char *path, ha_rules **rules, int *with_defaults, int *all_events);
 
 #endif

@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include <handleaudit/handleaudit.h>
+#include <handleaudit/experimental.h>
 
 typedef struct stats stats;
 

@@ -7,7 +7,13 @@
  */
 /**
  * @file handleaudit.h
- * @brief The whole public API of libhandleaudit.
+ * @brief The stable API of libhandleaudit.
+ *
+ * What this header declares is kept from release to release (docs/abi.md).
+ * The parts that are not settled yet (rules and alerts) are in
+ * handleaudit/experimental.h, which a program includes after defining
+ * `HA_EXPERIMENTAL_API`, accepting that they may change in any minor
+ * release.
  *
  * Conventions (see docs/abi.md and docs/threading.md):
  *  - Objects are opaque and created by `ha_<object>_new()`, destroyed by
@@ -215,50 +221,67 @@ HA_API uint64_t ha_record_line(const ha_record *rec);
  * The documented EventData fields of the handle family, named once so that
  * they can be read without string compares. Any event that carries a Data
  * element of one of these names has it available through the typed getters,
- * whatever its EventID. Values are fixed forever; new ones are appended.
+ * whatever its EventID.
+ *
+ * This table is the one place a field is defined: the ::ha_field enum, and
+ * in the library ha_field_name(), ha_field_from_name() and
+ * ha_field_type_of(), are all made from it (docs/extending.md, "How to add
+ * a field"). Each row is `X(ENUM, value, "DataName", TYPE)`: the enum
+ * constant `HA_FIELD_<ENUM>` with its value, the `Name` of the Data element
+ * (case-sensitive, as Windows writes it), and how the value is typed
+ * (`HA_TYPE_<TYPE>`). Values are fixed forever; new rows are appended with
+ * the next value.
  */
+#define HA_FIELD_TABLE(X) \
+    X(SUBJECT_USER_SID, 1, "SubjectUserSid", STRING)          /* SID string */ \
+    X(SUBJECT_USER_NAME, 2, "SubjectUserName", STRING)        \
+    X(SUBJECT_DOMAIN_NAME, 3, "SubjectDomainName", STRING)    \
+    X(SUBJECT_LOGON_ID, 4, "SubjectLogonId", UINT)            /* number (HexInt64) */ \
+    X(OBJECT_SERVER, 5, "ObjectServer", STRING)               \
+    X(OBJECT_TYPE, 6, "ObjectType", STRING)                   \
+    X(OBJECT_NAME, 7, "ObjectName", STRING)                   \
+    X(HANDLE_ID, 8, "HandleId", UINT)                         /* number (Pointer) */ \
+    X(TRANSACTION_ID, 9, "TransactionId", STRING)             /* GUID string */ \
+    X(ACCESS_LIST, 10, "AccessList", STRING)                  /* `%%nnnn` tokens; see ha_record_access_count() */ \
+    X(ACCESS_REASON, 11, "AccessReason", STRING)              \
+    X(ACCESS_MASK, 12, "AccessMask", UINT)                    /* number (HexInt32) */ \
+    X(PRIVILEGE_LIST, 13, "PrivilegeList", STRING)            \
+    X(RESTRICTED_SID_COUNT, 14, "RestrictedSidCount", UINT)   /* number (UInt32, decimal) */ \
+    X(PROCESS_ID, 15, "ProcessId", UINT)                      /* number (Pointer) */ \
+    X(PROCESS_NAME, 16, "ProcessName", STRING)                \
+    X(RESOURCE_ATTRIBUTES, 17, "ResourceAttributes", STRING)  \
+    X(NEW_PROCESS_ID, 18, "NewProcessId", UINT)               /* number (Pointer) */ \
+    X(NEW_PROCESS_NAME, 19, "NewProcessName", STRING)         \
+    X(TOKEN_ELEVATION_TYPE, 20, "TokenElevationType", STRING) /* `%%1936`, `%%1937` or `%%1938` */ \
+    X(COMMAND_LINE, 21, "CommandLine", STRING)                \
+    X(TARGET_USER_SID, 22, "TargetUserSid", STRING)           \
+    X(TARGET_USER_NAME, 23, "TargetUserName", STRING)         \
+    X(TARGET_DOMAIN_NAME, 24, "TargetDomainName", STRING)     \
+    X(TARGET_LOGON_ID, 25, "TargetLogonId", UINT)             /* number (HexInt64) */ \
+    X(PARENT_PROCESS_NAME, 26, "ParentProcessName", STRING)   \
+    X(MANDATORY_LABEL, 27, "MandatoryLabel", STRING)          /* SID string, e.g. S-1-16-8192 */ \
+    X(STATUS, 28, "Status", UINT)                             /* number (HexInt32) */ \
+    X(SOURCE_HANDLE_ID, 29, "SourceHandleId", UINT)           /* number (Pointer) */ \
+    X(SOURCE_PROCESS_ID, 30, "SourceProcessId", UINT)         /* number (Pointer) */ \
+    X(TARGET_HANDLE_ID, 31, "TargetHandleId", UINT)           /* number (Pointer) */ \
+    X(TARGET_PROCESS_ID, 32, "TargetProcessId", UINT)         /* number (Pointer) */ \
+    X(PROPERTIES, 33, "Properties", STRING)                   /* 4661 */ \
+    X(OBJECT_VALUE_NAME, 34, "ObjectValueName", STRING)       /* 4657 */ \
+    X(OPERATION_TYPE, 35, "OperationType", STRING)            /* 4657 */ \
+    X(OLD_VALUE_TYPE, 36, "OldValueType", STRING)             /* 4657 */ \
+    X(OLD_VALUE, 37, "OldValue", STRING)                      /* 4657 */ \
+    X(NEW_VALUE_TYPE, 38, "NewValueType", STRING)             /* 4657 */ \
+    X(NEW_VALUE, 39, "NewValue", STRING)                      /* 4657 */
+
+/** @cond INTERNAL */
+#define HA_FIELD_ENUM_ROW_(name, value, data_name, type) HA_FIELD_##name = value,
+/** @endcond */
+
+/** A known EventData field: one per row of #HA_FIELD_TABLE. */
 typedef enum ha_field {
-    HA_FIELD_NONE = 0,                  /**< not a known field */
-    HA_FIELD_SUBJECT_USER_SID = 1,      /**< `SubjectUserSid`: SID string */
-    HA_FIELD_SUBJECT_USER_NAME = 2,     /**< `SubjectUserName` */
-    HA_FIELD_SUBJECT_DOMAIN_NAME = 3,   /**< `SubjectDomainName` */
-    HA_FIELD_SUBJECT_LOGON_ID = 4,      /**< `SubjectLogonId`: number (HexInt64) */
-    HA_FIELD_OBJECT_SERVER = 5,         /**< `ObjectServer` */
-    HA_FIELD_OBJECT_TYPE = 6,           /**< `ObjectType` */
-    HA_FIELD_OBJECT_NAME = 7,           /**< `ObjectName` */
-    HA_FIELD_HANDLE_ID = 8,             /**< `HandleId`: number (Pointer) */
-    HA_FIELD_TRANSACTION_ID = 9,        /**< `TransactionId`: GUID string */
-    HA_FIELD_ACCESS_LIST = 10,          /**< `AccessList`: `%%nnnn` tokens; see ha_record_access_count() */
-    HA_FIELD_ACCESS_REASON = 11,        /**< `AccessReason` */
-    HA_FIELD_ACCESS_MASK = 12,          /**< `AccessMask`: number (HexInt32) */
-    HA_FIELD_PRIVILEGE_LIST = 13,       /**< `PrivilegeList` */
-    HA_FIELD_RESTRICTED_SID_COUNT = 14, /**< `RestrictedSidCount`: number (UInt32, decimal) */
-    HA_FIELD_PROCESS_ID = 15,           /**< `ProcessId`: number (Pointer) */
-    HA_FIELD_PROCESS_NAME = 16,         /**< `ProcessName` */
-    HA_FIELD_RESOURCE_ATTRIBUTES = 17,  /**< `ResourceAttributes` */
-    HA_FIELD_NEW_PROCESS_ID = 18,       /**< `NewProcessId`: number (Pointer) */
-    HA_FIELD_NEW_PROCESS_NAME = 19,     /**< `NewProcessName` */
-    HA_FIELD_TOKEN_ELEVATION_TYPE = 20, /**< `TokenElevationType`: `%%1936`, `%%1937` or `%%1938` */
-    HA_FIELD_COMMAND_LINE = 21,         /**< `CommandLine` */
-    HA_FIELD_TARGET_USER_SID = 22,      /**< `TargetUserSid` */
-    HA_FIELD_TARGET_USER_NAME = 23,     /**< `TargetUserName` */
-    HA_FIELD_TARGET_DOMAIN_NAME = 24,   /**< `TargetDomainName` */
-    HA_FIELD_TARGET_LOGON_ID = 25,      /**< `TargetLogonId`: number (HexInt64) */
-    HA_FIELD_PARENT_PROCESS_NAME = 26,  /**< `ParentProcessName` */
-    HA_FIELD_MANDATORY_LABEL = 27,      /**< `MandatoryLabel`: SID string, e.g. S-1-16-8192 */
-    HA_FIELD_STATUS = 28,               /**< `Status`: number (HexInt32) */
-    HA_FIELD_SOURCE_HANDLE_ID = 29,     /**< `SourceHandleId`: number (Pointer) */
-    HA_FIELD_SOURCE_PROCESS_ID = 30,    /**< `SourceProcessId`: number (Pointer) */
-    HA_FIELD_TARGET_HANDLE_ID = 31,     /**< `TargetHandleId`: number (Pointer) */
-    HA_FIELD_TARGET_PROCESS_ID = 32,    /**< `TargetProcessId`: number (Pointer) */
-    HA_FIELD_PROPERTIES = 33,           /**< `Properties`: 4661 */
-    HA_FIELD_OBJECT_VALUE_NAME = 34,    /**< `ObjectValueName`: 4657 */
-    HA_FIELD_OPERATION_TYPE = 35,       /**< `OperationType`: 4657 */
-    HA_FIELD_OLD_VALUE_TYPE = 36,       /**< `OldValueType`: 4657 */
-    HA_FIELD_OLD_VALUE = 37,            /**< `OldValue`: 4657 */
-    HA_FIELD_NEW_VALUE_TYPE = 38,       /**< `NewValueType`: 4657 */
-    HA_FIELD_NEW_VALUE = 39,            /**< `NewValue`: 4657 */
-    HA_FIELD_COUNT_ = 40               /**< one past the last field; grows */
+    HA_FIELD_NONE = 0, /**< not a known field */
+    HA_FIELD_TABLE(HA_FIELD_ENUM_ROW_)
+    HA_FIELD_COUNT_    /**< one past the last field; grows */
 } ha_field;
 
 /** How a field's value is typed. */
@@ -700,137 +723,6 @@ typedef enum ha_correlator_counter {
 HA_API uint64_t ha_correlator_count(const ha_correlator *corr, ha_correlator_counter which);
 /** How many sequences ended for `end`. */
 HA_API uint64_t ha_correlator_ended(const ha_correlator *corr, ha_end end);
-/** @} */
-
-/* ------------------------------------------------------------------------ */
-/** @defgroup rules Rules and alerts
- *  The checks Microsoft's guidance recommends for these events, evaluated on
- *  records and on ended sequences, where the whole context is known. See
- *  docs/rules.md.
- *  @{ */
-
-/** A set of rules. One thread at a time; stateful (access-after-failure
- *  remembers recent failures). */
-typedef struct ha_rules ha_rules;
-/** An alert: which rule matched what, and why. Borrowed by the callback. */
-typedef struct ha_alert ha_alert;
-
-/** The kinds of rule. Values are fixed forever. */
-typedef enum ha_rule_kind {
-    /** Objects matching HA_PARAM_OBJECT may be opened only by processes
-     *  matching HA_PARAM_PROCESS (on sequences). */
-    HA_RULE_PROCESS_NAME_NOT_EXPECTED = 1,
-    /** A process whose image is in none of the HA_PARAM_FOLDER folders
-     *  (default: the Windows folder and its System32 and SysWOW64, Program
-     *  Files and Program Files (x86)), on 4688 records and sequences. */
-    HA_RULE_PROCESS_NOT_IN_STANDARD_FOLDER = 2,
-    /** A process whose image is in one of the HA_PARAM_FOLDER folders
-     *  (default: a user's temp folder, Temporary Internet Files, the Windows
-     *  Temp folder), on 4688 records and sequences. */
-    HA_RULE_PROCESS_IN_RESTRICTED_FOLDER = 3,
-    /** A process whose image name contains one of HA_PARAM_SUBSTRING
-     *  (default: mimikatz, cain.exe), on 4688 records and sequences. */
-    HA_RULE_PROCESS_NAME_RESTRICTED_SUBSTRING = 4,
-    /** A record whose subject or target account is one of HA_PARAM_ACCOUNT
-     *  (SIDs or names, patterns allowed), on records of any EventID. */
-    HA_RULE_ACCOUNT_WATCHED = 5,
-    /** A sequence on an object matching HA_PARAM_OBJECT that requested or
-     *  used any of the HA_PARAM_ACCESS_MASK bits (all when 0). */
-    HA_RULE_OBJECT_WATCHED = 6,
-    /** A sequence open longer than HA_PARAM_DURATION_NS. */
-    HA_RULE_HANDLE_HELD_LONGER_THAN = 7,
-    /** A failed 4656/4661 followed, within HA_PARAM_WINDOW_NS (default 60
-     *  s), by a successful one for the same object and process. */
-    HA_RULE_ACCESS_AFTER_FAILURE = 8
-} ha_rule_kind;
-
-/** How serious an alert is. */
-typedef enum ha_severity {
-    HA_SEVERITY_INFO = 1,
-    HA_SEVERITY_LOW = 2,
-    HA_SEVERITY_MEDIUM = 3,
-    HA_SEVERITY_HIGH = 4,
-    HA_SEVERITY_CRITICAL = 5
-} ha_severity;
-
-/** What a rule's parameter is. */
-typedef enum ha_rule_param {
-    HA_PARAM_OBJECT = 1,        /**< object name patterns (strings) */
-    HA_PARAM_PROCESS = 2,       /**< process image patterns (strings) */
-    HA_PARAM_FOLDER = 3,        /**< folders (strings); replace the defaults */
-    HA_PARAM_SUBSTRING = 4,     /**< substrings of image names (strings) */
-    HA_PARAM_ACCOUNT = 5,       /**< SIDs or account names, patterns allowed (strings) */
-    HA_PARAM_ACCESS_MASK = 6,   /**< access bits that matter (number) */
-    HA_PARAM_DURATION_NS = 7,   /**< a duration in nanoseconds (number) */
-    HA_PARAM_WINDOW_NS = 8,     /**< a time window in nanoseconds (number) */
-    HA_PARAM_OBJECT_TYPE = 9    /**< object-watched: only these ObjectTypes (strings) */
-} ha_rule_param;
-
-/** "process-name-not-expected", ... (the kind's name as docs and the tool
- *  write it), or NULL. Static storage. */
-HA_API const char *ha_rule_kind_name(ha_rule_kind kind);
-/** The kind named `name`, or 0. */
-HA_API ha_rule_kind ha_rule_kind_from_name(const char *name);
-/** "info", "low", "medium", "high", "critical", or NULL. */
-HA_API const char *ha_severity_name(ha_severity severity);
-
-/** Make an empty rule set. `allocator` may be NULL. #HA_ERR_IO when the
- *  system has no random source for its hash keys. */
-HA_API int ha_rules_new(const ha_allocator *allocator, ha_rules **out);
-/** Free a rule set. NULL is ignored. */
-HA_API void ha_rules_free(ha_rules *rules);
-/** Add a rule. `id` (copied) names it in alerts and in the calls below;
- *  #HA_ERR_INVALID when the id is taken or the kind unknown. */
-HA_API int ha_rules_add(ha_rules *rules, ha_rule_kind kind, const char *id, ha_severity severity);
-/**
- * Add a string parameter to rule `id`: a pattern, folder, substring or
- * account. Patterns are case-insensitive (Unicode simple case folding for
- * Latin, Greek and Cyrillic) with `*` for any run of characters and `?` for
- * one. A path with a drive letter (`C:\Windows\`) also matches the same
- * path in `\Device\HarddiskVolumeN\` form, and one that begins with `\`
- * matches on any volume. #HA_ERR_INVALID when the rule has no such
- * parameter.
- */
-HA_API int ha_rules_add_string(ha_rules *rules, const char *id, ha_rule_param param, const char *value);
-/** Set a number parameter of rule `id`. */
-HA_API int ha_rules_set_number(ha_rules *rules, const char *id, ha_rule_param param, uint64_t value);
-/**
- * Add the rules that need no site data, under the ids "process-not-in-
- * standard-folder", "process-in-restricted-folder", "process-name-
- * restricted-substring", "access-after-failure", "sam-hive-write" and
- * "lsass-memory-read" (see docs/rules.md). Ids already taken are skipped.
- */
-HA_API int ha_rules_add_defaults(ha_rules *rules);
-
-/** Called once per alert. Return 0 to go on, non-zero to stop. From the
- *  callback, the calls that change the rule set or check with it are
- *  refused (#HA_ERR_INVALID); the ha_alert_ getters may be called. */
-typedef int (*ha_alert_cb)(const ha_alert *alert, void *userdata);
-/** Evaluate the record rules on one record (any EventID). Returns #HA_OK,
- *  #HA_ERR_NOMEM, or a callback's non-zero value. */
-HA_API int ha_rules_check_record(ha_rules *rules, const ha_record *rec, ha_alert_cb cb, void *userdata);
-/** Evaluate the sequence rules on an ended (or open) sequence. */
-HA_API int ha_rules_check_sequence(ha_rules *rules, const ha_sequence *seq, ha_alert_cb cb, void *userdata);
-
-/** The id of the rule that matched. */
-HA_API const char *ha_alert_rule_id(const ha_alert *alert);
-/** Its kind. */
-HA_API ha_rule_kind ha_alert_kind(const ha_alert *alert);
-/** Its severity. */
-HA_API ha_severity ha_alert_severity(const ha_alert *alert);
-/** Why, in words: e.g. "C:\Users\a\AppData\Local\Temp\x.exe runs from a
- *  restricted folder (*\AppData\Local\Temp\*)". */
-HA_API const char *ha_alert_reason(const ha_alert *alert);
-/** The record that matched, or NULL for a sequence alert. */
-HA_API const ha_record *ha_alert_record(const ha_alert *alert);
-/** The sequence that matched, or NULL for a record alert. */
-HA_API const ha_sequence *ha_alert_sequence(const ha_alert *alert);
-/**
- * The alert as one JSON object: `type` "alert", `rule`, `severity`,
- * `reason`, `matched` ("record" or "sequence"), then the matched record's
- * or sequence's keys. Works like ha_record_json().
- */
-HA_API size_t ha_alert_json(const ha_alert *alert, char *buf, size_t cap);
 /** @} */
 
 /* ------------------------------------------------------------------------ */

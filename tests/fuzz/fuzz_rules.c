@@ -8,7 +8,8 @@
  * set with the same rules. */
 #include <string.h>
 
-#include <handleaudit/handleaudit.h>
+#define HA_EXPERIMENTAL_API
+#include <handleaudit/experimental.h>
 
 #include "fuzz.h"
 #include "json_check.h"

@@ -9,7 +9,8 @@
  *    snapshots.
  *
  *   test_hostile_keyed STREAM.xml */
-#include <handleaudit/handleaudit.h>
+#define HA_EXPERIMENTAL_API
+#include <handleaudit/experimental.h>
 
 #include "check.h"
 #include "keyed.h"

@@ -10,7 +10,7 @@ to the site folder it went to) and the module finds the library.
 
     test_install.py SOURCE_ROOT SAMPLE.xml
 """
-import glob, json, os, shutil, subprocess, sys, tempfile
+import glob, json, os, re, shutil, subprocess, sys, tempfile
 
 FAILED = 0
 
@@ -59,6 +59,29 @@ def check_python(prefix, libdir, sample, tool_out):
           "and correlates the sample as the installed tool does")
 
 
+EXPERIMENTAL_PROG = r"""#define HA_EXPERIMENTAL_API
+#include <handleaudit/experimental.h>
+#include <stdio.h>
+int main(void)
+{
+    /* the six default rules: their ids are then taken */
+    const char *ids[] = {"process-not-in-standard-folder", "process-in-restricted-folder",
+                         "process-name-restricted-substring", "access-after-failure",
+                         "sam-hive-write", "lsass-memory-read"};
+    ha_rules_options opts = HA_RULES_OPTIONS_INIT;
+    ha_rules *rules;
+    if (ha_rules_new(&opts, &rules) != HA_OK || ha_rules_add_defaults(rules) != HA_OK)
+        return 1;
+    int n = 0;
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+        n += ha_rules_add(rules, HA_RULE_OBJECT_WATCHED, ids[i], HA_SEVERITY_LOW) == HA_ERR_INVALID;
+    printf("%d rules\n", n);
+    ha_rules_free(rules);
+    return *ha_strerror(HA_OK) ? 0 : 1;
+}
+"""
+
+
 def main():
     src, sample = sys.argv[1], sys.argv[2]
     prog = os.path.join(src, "examples", "print_records.c")
@@ -75,6 +98,7 @@ def main():
         libdir = os.path.dirname(os.path.dirname(pcs[0]))
         env = dict(os.environ, PKG_CONFIG_PATH=os.path.dirname(pcs[0]))
         check(os.path.isfile(os.path.join(prefix, "include", "handleaudit", "handleaudit.h")), "the header")
+        check(os.path.isfile(os.path.join(prefix, "include", "handleaudit", "experimental.h")), "the experimental header")
         check(os.path.isfile(os.path.join(prefix, "bin", "handleaudit")), "the tool")
         check(os.path.isfile(os.path.join(prefix, "share", "man", "man1", "handleaudit.1")), "the man page")
         check(glob.glob(os.path.join(libdir, "libhandleaudit.so.0*")) != [], "the shared library, soname .0")
@@ -112,6 +136,19 @@ def main():
             lines = p.stdout.splitlines()
             check(p.returncode == 0 and len(lines) == want and lines[1].startswith("4656 "),
                   "the %s program runs: %d lines, %d expected" % (kind, len(lines), want))
+        # the experimental API through the same pkg-config flags, under its own symbol version
+        exp_src, exp_exe = os.path.join(d, "rules.c"), os.path.join(d, "prog-rules")
+        open(exp_src, "w").write(EXPERIMENTAL_PROG)
+        if sh([cc, "-o", exp_exe, exp_src, *cflags, *libs]).returncode:
+            check(False, "a program of the experimental API compiles and links (HA_EXPERIMENTAL_API)")
+        else:
+            p = sh([exp_exe], env=CLEAN_ENV)
+            check(p.returncode == 0 and p.stdout.strip() == "6 rules",
+                  "it runs: %r, exit %d" % (p.stdout, p.returncode))
+            versions = sh(["objdump", "-T", exp_exe]).stdout
+            check(re.search(r"\(HANDLEAUDIT_EXPERIMENTAL_0\)\s+ha_rules_new\b", versions)
+                  and re.search(r"\(HANDLEAUDIT_0\)\s+ha_strerror\b", versions),
+                  "it needs ha_rules_new from HANDLEAUDIT_EXPERIMENTAL_0 and ha_strerror from HANDLEAUDIT_0")
     print("%d failed" % FAILED)
     return 1 if FAILED else 0
 

@@ -1,6 +1,7 @@
 /* Rules: the patterns (case, volume forms, non-ASCII), then every rule kind
  * with cases that must and must not alert. */
-#include <handleaudit/handleaudit.h>
+#define HA_EXPERIMENTAL_API
+#include <handleaudit/experimental.h>
 
 #include <stdarg.h>
 
@@ -89,9 +90,16 @@ static int on_alert(const ha_alert *a, void *ud)
         snprintf(al->ids[al->n], sizeof al->ids[0], "%s", ha_alert_rule_id(a));
     snprintf(al->reason, sizeof al->reason, "%s", ha_alert_reason(a));
     al->n++;
-    char buf[8192];
+    char buf[8192], again[8192];
+    size_t need = ha_alert_json(a, NULL, 0); /* sizing first, as snprintf() */
     size_t n = ha_alert_json(a, buf, sizeof buf);
     CHECK(n < sizeof buf && json_valid(buf, n));
+    CHECK_INT(need, n);
+    /* an alert is read, never changed, by its getters: the same text each time */
+    CHECK_INT(ha_alert_json(a, again, sizeof again), n);
+    CHECK_STR(again, buf);
+    CHECK_INT(ha_alert_json(a, again, 10), n); /* cut short, still the whole length */
+    CHECK_INT(strlen(again), 9);
     CHECK(strncmp(buf, "{\"type\":\"alert\",\"rule\":\"", 24) == 0);
     CHECK(strstr(buf, "\"severity\":\"") && strstr(buf, "\"reason\":\""));
     CHECK(strstr(buf, ha_alert_sequence(a) ? "\"matched\":\"sequence\",\"computer\":\"HOST\""
@@ -425,6 +433,42 @@ static void test_access_after_failure(void)
     ha_rules_free(rs);
 }
 
+/* ha_rules_options: versions this library does not know are refused, and
+ * max_failures bounds what access-after-failure remembers (oldest first). */
+static void test_options(void)
+{
+    ha_rules_options o;
+    CHECK_INT(ha_rules_options_init(&o, 0), HA_ERR_INVALID);
+    CHECK_INT(ha_rules_options_init(&o, HA_RULES_OPTIONS_VERSION + 1), HA_ERR_INVALID);
+    CHECK_INT(ha_rules_options_init(NULL, HA_RULES_OPTIONS_VERSION), HA_ERR_INVALID);
+    memset(&o, 0x55, sizeof o);
+    CHECK_INT(ha_rules_options_init(&o, HA_RULES_OPTIONS_VERSION), HA_OK);
+    CHECK_INT(o.version, HA_RULES_OPTIONS_VERSION);
+    CHECK(o.allocator == NULL);
+    CHECK_INT(o.max_failures, 0);
+    ha_rules *rs = (ha_rules *)&o;
+    o.version = HA_RULES_OPTIONS_VERSION + 1;
+    CHECK_INT(ha_rules_new(&o, &rs), HA_ERR_INVALID);
+    CHECK(rs == NULL);
+    o.version = 0;
+    CHECK_INT(ha_rules_new(&o, &rs), HA_ERR_INVALID);
+    CHECK_INT(ha_rules_new(&o, NULL), HA_ERR_INVALID);
+
+    const char *f1 = "C:\\Finance\\a.xlsx", *f2 = "C:\\Finance\\b.xlsx";
+    for (size_t max = 0; max <= 2; max++) {
+        ha_rules_options opts = HA_RULES_OPTIONS_INIT;
+        opts.max_failures = max; /* 0: the default, 65536 */
+        CHECK_INT(ha_rules_new(&opts, &rs), HA_OK);
+        CHECK_INT(ha_rules_add_defaults(rs), HA_OK);
+        CHECK_INT(on_record(rs, open_attempt(FAIL_KW, T0, "0x10", "0x0", f1)).n, 0);
+        CHECK_INT(on_record(rs, open_attempt(FAIL_KW, T0 + S, "0x10", "0x0", f2)).n, 0);
+        /* with room for one failure, f2's pushed f1's out */
+        CHECK_INT(on_record(rs, open_attempt(OK_KW, T0 + 2 * S, "0x10", "0x44", f1)).n, max == 1 ? 0 : 1);
+        CHECK_INT(on_record(rs, open_attempt(OK_KW, T0 + 3 * S, "0x10", "0x48", f2)).n, 1);
+        ha_rules_free(rs);
+    }
+}
+
 static void test_names(void)
 {
     CHECK_STR(ha_rule_kind_name(HA_RULE_OBJECT_WATCHED), "object-watched");
@@ -577,8 +621,10 @@ static void test_out_of_memory(void)
     for (long fail_at = 1; fail_at < 400; fail_at++) {
         budget b = {0, fail_at};
         ha_allocator a = {b_malloc, b_realloc, b_free, &b};
+        ha_rules_options opts = HA_RULES_OPTIONS_INIT;
+        opts.allocator = &a;
         ha_rules *rs;
-        if (ha_rules_new(&a, &rs) != HA_OK)
+        if (ha_rules_new(&opts, &rs) != HA_OK)
             continue;
         if (ha_rules_add_defaults(rs) == HA_OK) {
             alerts al = {0};
@@ -611,6 +657,7 @@ int main(void)
     test_not_expected();
     test_held_longer();
     test_access_after_failure();
+    test_options();
     test_names();
     test_match_against_reference();
     return check_done();

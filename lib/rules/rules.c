@@ -4,13 +4,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#define HA_EXPERIMENTAL_API
+#include "handleaudit/experimental.h"
+
 #include "correlate.h"
 #include "json.h"
 #include "match.h"
 #include "record.h"
 
-#define MAX_FAILURES 65536 /* failed opens remembered by access-after-failure */
-#define MAX_MEMO 4096      /* strings whose answers are remembered */
+#define MAX_MEMO 4096 /* strings whose answers are remembered */
 
 typedef struct {
     hai_path_pattern *v;
@@ -56,12 +58,14 @@ struct failure {
     struct failure *prev, *next; /* oldest first */
 };
 
+/* Complete before the callback gets it: ha_alert_json() only reads it. */
 struct ha_alert {
-    ha_rules *rules;
     const struct rule *rule;
     const char *reason;
     const ha_record *rec;
     const ha_sequence *seq;
+    const char *seq_body; /* seq's JSON keys (rs->body), or NULL: made in place */
+    size_t seq_body_len;
 };
 
 struct ha_rules {
@@ -70,13 +74,13 @@ struct ha_rules {
     struct rule *v;
     size_t n, cap;
     struct failure *failures, *oldest, *newest;
-    size_t nfailures;
+    size_t nfailures, max_failures;
     struct memo *memo;
     size_t nmemo;
     int checking; /* in a check: its callback may not change the rules */
     hai_buf reason, scratch;
-    /* The JSON body of the sequence being checked, made for its first alert
-     * and copied into the others' */
+    /* The JSON keys of the sequence being checked, made before its first
+     * alert is handed out and copied into each of its alerts' JSON */
     hai_buf body;
     const ha_sequence *body_of;
     ha_alert alert;
@@ -125,22 +129,38 @@ const char *ha_severity_name(ha_severity s)
 
 /* ---- building --------------------------------------------------------------- */
 
-int ha_rules_new(const ha_allocator *allocator, ha_rules **out)
+int ha_rules_options_init(ha_rules_options *opts, unsigned int version)
 {
+    if (!opts || version == 0 || version > HA_RULES_OPTIONS_VERSION)
+        return HA_ERR_INVALID;
+    ha_rules_options init = HA_RULES_OPTIONS_INIT;
+    init.version = version;
+    *opts = init; /* version 1 is the whole struct */
+    return HA_OK;
+}
+
+int ha_rules_new(const ha_rules_options *opts, ha_rules **out)
+{
+    ha_rules_options defaults = HA_RULES_OPTIONS_INIT;
     if (!out)
         return HA_ERR_INVALID;
+    *out = NULL;
+    if (!opts)
+        opts = &defaults;
+    if (opts->version == 0 || opts->version > HA_RULES_OPTIONS_VERSION)
+        return HA_ERR_INVALID;
     ha_allocator a;
-    hai_allocator_init(&a, allocator);
+    hai_allocator_init(&a, opts->allocator);
     ha_rules *rs = hai_calloc(&a, 1, sizeof *rs);
-    *out = rs;
     if (!rs)
         return HA_ERR_NOMEM;
     rs->alloc = a;
+    rs->max_failures = opts->max_failures ? opts->max_failures : HA_DEFAULT_MAX_FAILURES;
     if (hai_sipkey_random(&rs->key) != 0) {
         hai_free(&a, rs);
-        *out = NULL;
         return HA_ERR_IO;
     }
+    *out = rs;
     return HA_OK;
 }
 
@@ -443,15 +463,44 @@ static int say(ha_rules *rs, const char *fmt, ...)
     return 0;
 }
 
+/* The JSON keys of `seq` in rs->body, once per sequence checked (rs->body_of
+ * says whose they are; NULL when memory ran out). */
+static void make_sequence_body(ha_rules *rs, const ha_sequence *seq)
+{
+    if (rs->body_of == seq)
+        return;
+    hai_out b = {rs->body.data, rs->body.cap, 0};
+    hai_sequence_json_body(&b, seq);
+    if (b.len > rs->body.cap) {
+        rs->body.len = 0;
+        if (hai_buf_reserve(&rs->body, &rs->alloc, b.len) == 0) {
+            b = (hai_out){rs->body.data, rs->body.cap, 0};
+            hai_sequence_json_body(&b, seq);
+        }
+    }
+    rs->body.len = b.len;
+    rs->body_of = b.len <= rs->body.cap ? seq : NULL;
+}
+
 static int alert(ha_rules *rs, const struct rule *r, const ha_record *rec, const ha_sequence *seq,
                  ha_alert_cb cb, void *ud)
 {
-    rs->alert.rules = rs;
+    if (!cb)
+        return 0;
     rs->alert.rule = r;
     rs->alert.reason = rs->reason.data ? rs->reason.data : "";
     rs->alert.rec = rec;
     rs->alert.seq = seq;
-    return cb ? cb(&rs->alert, ud) : 0;
+    rs->alert.seq_body = NULL;
+    rs->alert.seq_body_len = 0;
+    if (seq) {
+        make_sequence_body(rs, seq);
+        if (rs->body_of == seq) {
+            rs->alert.seq_body = rs->body.data;
+            rs->alert.seq_body_len = rs->body.len;
+        }
+    }
+    return cb(&rs->alert, ud);
 }
 
 static int any_path(const path_list *l, const char *s, size_t *which)
@@ -657,7 +706,7 @@ static int access_after_failure(ha_rules *rs, size_t ri, const ha_record *rec, h
         int hai_hash_oom = 0;
         if (f)
             forget(rs, f); /* the newest failure counts */
-        while (rs->nfailures >= MAX_FAILURES)
+        while (rs->nfailures >= rs->max_failures)
             forget(rs, rs->oldest);
         f = hai_calloc(&rs->alloc, 1, sizeof *f);
         if (!f) {
@@ -894,23 +943,9 @@ size_t ha_alert_json(const ha_alert *a, char *buf, size_t cap)
     hai_out_cstr(&o, a->reason);
     if (a->seq) {
         hai_out_lit(&o, ",\"matched\":\"sequence\"");
-        ha_rules *rs = a->rules;
-        if (rs->body_of != a->seq) {
-            hai_out b = {rs->body.data, rs->body.cap, 0};
-            hai_sequence_json_body(&b, a->seq);
-            if (b.len > rs->body.cap) {
-                rs->body.len = 0;
-                if (hai_buf_reserve(&rs->body, &rs->alloc, b.len) == 0) {
-                    b = (hai_out){rs->body.data, rs->body.cap, 0};
-                    hai_sequence_json_body(&b, a->seq);
-                }
-            }
-            rs->body.len = b.len;
-            rs->body_of = b.len <= rs->body.cap ? a->seq : NULL;
-        }
-        if (rs->body_of == a->seq)
-            hai_out_raw(&o, rs->body.data, rs->body.len);
-        else /* out of memory: made in place */
+        if (a->seq_body)
+            hai_out_raw(&o, a->seq_body, a->seq_body_len);
+        else /* out of memory when the alert was made: made in place */
             hai_sequence_json_body(&o, a->seq);
     } else {
         hai_out_lit(&o, ",\"matched\":\"record\"");
