@@ -50,6 +50,8 @@ int hai_os_open(const char *path)
     return fd;
 }
 
+const char *hai_os_error(void) { return strerror(errno); }
+
 int hai_os_close(int fd) { return _close(fd); }
 
 long long hai_os_read(int fd, void *buf, size_t n)

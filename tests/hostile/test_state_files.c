@@ -125,9 +125,10 @@ static void long_names(const char *dir)
         for (uint64_t i = 0; i < 4; i++) /* all held by the window of 8 */
             add_open(one, i % 2 ? host : "short", i % 2 ? "Short" : name, i);
         CHECK_U64(ha_correlator_count(one, HA_CORR_HELD), 4);
-        size_t n = ha_correlator_save(one, NULL, 0);
+        size_t n = 0, m = 0;
+        CHECK_INT(ha_correlator_save(one, NULL, 0, &n), HA_ERR_LIMIT);
         char *snap = malloc(n);
-        CHECK_U64(ha_correlator_save(one, snap, n), n);
+        CHECK_INT(ha_correlator_save(one, snap, n, &m), HA_OK);
         int rc = ha_correlator_load(two, snap, n);
         if (rc != HA_OK)
             fprintf(stderr, "names of %zu bytes: load gave %d\n", len, rc);
@@ -199,9 +200,10 @@ static void refused_from_header(const char *dir)
 
     /* a real snapshot cut short, or with bytes after it, is refused too;
      * whole, it loads */
-    size_t n = ha_correlator_save(c, NULL, 0);
+    size_t n = 0, m = 0;
+    CHECK_INT(ha_correlator_save(c, NULL, 0, &n), HA_ERR_LIMIT);
     char *snap = malloc(n + 1);
-    ha_correlator_save(c, snap, n);
+    CHECK_INT(ha_correlator_save(c, snap, n, &m), HA_OK);
     snap[n] = 'x';
     for (int k = -1; k <= 1; k++) {
         int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
