@@ -4,8 +4,9 @@
  *    bytes or more must save and load back (it made --state unloadable for
  *    ever);
  *  - a large file that is not a snapshot, or whose header claims more than
- *    the file holds, is refused from its header, without reading its body
- *    into memory (peak allocation measured through a counting allocator);
+ *    the file holds, is refused without its body read into memory: the
+ *    loader streams it through one 64 KiB buffer and grows only with what
+ *    it parses (peak allocation measured through a counting allocator);
  *  - save_file never follows a symlink planted where its temporary file
  *    would go, and leaves no temporary behind.
  *
@@ -166,7 +167,7 @@ static void sparse(const char *path, const void *head, size_t hn, off_t size)
     close(fd);
 }
 
-static void refused_from_header(const char *dir)
+static void refused_unread(const char *dir)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/big", dir);
@@ -268,7 +269,7 @@ int main(void)
     if (!mkdtemp(dir))
         return 1;
     long_names(dir);
-    refused_from_header(dir);
+    refused_unread(dir);
     no_symlink_followed(dir);
     rmdir(dir);
     return check_done();
