@@ -19,13 +19,20 @@ struct ha_diag {
     const char *path; /* the file it concerns (owned by the object), or NULL */
 };
 
+/* printf-style format checking, with MinGW's own printf (its ANSI stdio). */
+#if defined(__MINGW_PRINTF_FORMAT)
+#define HAI_PRINTF(f, a) __attribute__((format(__MINGW_PRINTF_FORMAT, f, a)))
+#elif defined(__GNUC__)
+#define HAI_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define HAI_PRINTF(f, a)
+#endif
+
 /* Fill `d` with a message and no position or path. */
 void hai_diag_set(ha_diag *d, int code, int warning, const char *message);
 /* The same with a message made by snprintf() into `d->text` (cut at its
  * size). */
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
+HAI_PRINTF(3, 4)
 void hai_diag_setf(ha_diag *d, int code, const char *fmt, ...);
 /* Copy `src` into `dst` (a message in src's text goes into dst's); the
  * path is not copied (dst->path NULL). */

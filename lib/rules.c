@@ -381,9 +381,7 @@ static int set_number(ha_rules *rs, const char *id, ha_rule_param param, uint64_
 
 /* ---- errors: what went wrong, in the rule set's diagnostic ---------------- */
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
+HAI_PRINTF(3, 4)
 static int rules_fail(ha_rules *rs, int code, const char *fmt, ...)
 {
     hai_diag_set(&rs->diag, code, 0, NULL);

@@ -340,9 +340,7 @@ typedef struct {
 
 static uint64_t where(const loader *l) { return l->in.base + l->in.p; }
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
+HAI_PRINTF(3, 4)
 static void fail(loader *l, int code, const char *fmt, ...);
 
 static void fail(loader *l, int code, const char *fmt, ...)
