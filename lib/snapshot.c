@@ -951,6 +951,46 @@ static int at_end(loader *l)
     return in->p == in->e;
 }
 
+/* After a bound refused the snapshot partway: is the rest of it intact
+ * (its length and checksum right, read to the end without being parsed)?
+ * Corruption is then told apart from a snapshot that is only too large. */
+static int intact(loader *l, uint64_t header_payload)
+{
+    src *in = &l->in;
+    while (!in->eof) {
+        size_t avail = in->e - in->crc_at;
+        if (avail > 12) { /* all but the last 12 bytes seen so far */
+            in->crc = hai_crc32(in->crc, in->buf + in->crc_at, avail - 12);
+            in->crc_at = in->e - 12;
+        }
+        memmove(in->buf, in->buf + in->crc_at, in->e - in->crc_at);
+        in->base += in->crc_at;
+        in->e -= in->crc_at;
+        in->p = in->crc_at = 0;
+        size_t got = 0;
+        int rc = in->read(in->buf + in->e, CHUNK - in->e, &got, in->userdata);
+        if (rc || got > CHUNK - in->e) {
+            l->rc = rc ? rc : HA_ERR_INVALID;
+            hai_diag_setf(l->d, l->rc, "the read callback %s", rc ? "failed" : "gave more bytes than asked");
+            l->d->offset = l->d->event_offset = in->base + in->e;
+            return 1; /* that failure is the one to report */
+        }
+        in->eof = got == 0;
+        in->e += got;
+    }
+    size_t avail = in->e - in->crc_at;
+    uint64_t total = in->base + in->e;
+    if (avail < 12 || total < 28)
+        return 0;
+    uint32_t crc = hai_crc32(in->crc, in->buf + in->crc_at, avail - 4);
+    const unsigned char *t = in->buf + in->e - 12;
+    uint64_t length = 0;
+    for (int i = 7; i >= 0; i--)
+        length = length << 8 | t[i];
+    uint32_t stored = (uint32_t)t[8] | (uint32_t)t[9] << 8 | (uint32_t)t[10] << 16 | (uint32_t)t[11] << 24;
+    return stored == crc && (l->version >= 3 ? length : header_payload) == total - 28;
+}
+
 /* Everything after the header, then the checks of the end. */
 static void read_body(loader *l, uint64_t *counts, uint64_t *ended, uint64_t *arrivals)
 {
@@ -971,6 +1011,11 @@ static void read_body(loader *l, uint64_t *counts, uint64_t *ended, uint64_t *ar
         load_aliases(l);
     if (!l->rc)
         load_window(l);
+    if (l->rc == HA_ERR_LIMIT && !intact(l, payload)) {
+        l->rc = 0;
+        fail(l, HA_ERR_SNAPSHOT, "the checksum does not match");
+        l->d->offset = l->d->event_offset = l->in.base + l->in.e;
+    }
     uint64_t length = where(l) - start;
     if (l->version >= 3)
         payload = get_u64(l);

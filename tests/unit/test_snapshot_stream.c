@@ -381,6 +381,11 @@ static void refusals(void)
     CHECK_INT(load_bytes(tight, &snap, 0), HA_ERR_LIMIT);
     CHECK(strstr(ha_diag_message(ha_correlator_last_diag(tight)), "max_open (10)") != NULL);
     CHECK_U64(ha_correlator_count(tight, HA_CORR_OPEN), 0);
+    /* ...but a corrupt one beyond the bound is corrupt, not too large */
+    snap.p[snap.n - 20] ^= 1;
+    CHECK_INT(load_bytes(tight, &snap, 0), HA_ERR_SNAPSHOT);
+    CHECK_U64(ha_diag_offset(ha_correlator_last_diag(tight)), snap.n);
+    snap.p[snap.n - 20] ^= 1;
     ha_correlator *few = make(&t, 0, 0, 5, NULL);
     CHECK_INT(load_bytes(few, &snap, 0), HA_ERR_LIMIT);
     CHECK(strstr(ha_diag_message(ha_correlator_last_diag(few)), "max_processes (5)") != NULL);
