@@ -15,7 +15,8 @@
  * - A read callback that stops, a snapshot beyond max_open or
  *   max_processes (HA_ERR_LIMIT), every truncation (the diagnostic's offset
  *   is where the bytes ended), a missing file (HA_ERR_IO with its path): each
- *   refused with the correlator unchanged and the diagnostic saying why. */
+ *   refused with the correlator unchanged and the diagnostic saying why;
+ *   so is a load that runs out of memory, at each of its allocations. */
 #include <handleaudit/handleaudit.h>
 
 #include "check.h"
@@ -431,6 +432,72 @@ static void refusals(void)
     free(t.s);
 }
 
+/* ---- out of memory at each allocation in turn -------------------------- */
+
+static long allocs, fail_at = -1;
+
+static void *b_malloc(size_t n, void *ctx)
+{
+    (void)ctx;
+    return allocs++ == fail_at ? NULL : malloc(n);
+}
+
+static void *b_realloc(void *p, size_t n, void *ctx)
+{
+    (void)ctx;
+    return allocs++ == fail_at ? NULL : realloc(p, n);
+}
+
+static void b_free(void *p, void *ctx)
+{
+    (void)ctx;
+    free(p);
+}
+
+static const ha_allocator budget = {b_malloc, b_realloc, b_free, NULL};
+
+static void out_of_memory(void)
+{
+    ha_correlator *c = make(NULL, 4, 0, 0, NULL);
+    add(c, 4688, "WS01", 0x100, 0, 1, NULL, NULL);
+    for (uint64_t i = 0; i < 60; i++)
+        add(c, 4656, i % 3 ? "WS01" : "WS02", 0x100 + i % 3, 4 * i + 4, i + 2, i % 5 ? NULL : "Extra", "x");
+    bytes snap = save_bytes(c);
+    ha_correlator *d = make(NULL, 4, 0, 0, &budget);
+    add(d, 4656, "OTHER", 0x200, 8, 1, NULL, NULL);
+    fail_at = -1;
+    bytes mine = save_bytes(d);
+    long k = 0, nomem = 0;
+    for (;; k++) {
+        allocs = 0;
+        fail_at = k;
+        int rc = ha_correlator_load(d, snap.p, snap.n);
+        fail_at = -1;
+        if (rc == HA_OK)
+            break;
+        CHECK_INT(rc, HA_ERR_NOMEM);
+        CHECK_INT(ha_diag_code(ha_correlator_last_diag(d)), HA_ERR_NOMEM);
+        nomem += rc == HA_ERR_NOMEM && same_state(d, &mine); /* nothing changed */
+        if (k > 100000)
+            break;
+    }
+    CHECK(k > 100);
+    CHECK_INT(nomem, k);
+    CHECK(same_state(d, &snap));
+    /* a save that cannot have its buffer */
+    allocs = 0;
+    fail_at = 0;
+    uint64_t total = 0;
+    CHECK_INT(ha_correlator_save_to(d, write_nowhere, &total), HA_ERR_NOMEM);
+    fail_at = -1;
+    CHECK_U64(total, 0);
+    printf("out of memory at each of %ld allocations of a load: refused, nothing changed\n", k);
+    ha_correlator_free(c);
+    ha_correlator_free(d);
+    free(snap.p);
+    free(mine.p);
+}
+
 /* From a callback of the correlator itself: refused. */
 static int save_from_callback(const ha_sequence *seq, const ha_record *r, void *ud)
 {
@@ -477,6 +544,7 @@ int main(int argc, char **argv)
     failing_writes(dir);
     bounded_memory();
     refusals();
+    out_of_memory();
     from_callbacks();
 #ifndef _WIN32
     rmdir(dir);
