@@ -4,6 +4,10 @@
  *   ha_bench [--threads N] correlate FILE...         reader -> correlator, callbacks count
  *   ha_bench [--threads N] correlate-filter FILE...  the same, with the correlator's
  *                                                    EventID filter (others skipped unparsed)
+ *   ha_bench save-memory FILE...                  reader -> correlator (nothing flushed), then
+ *                                                 ha_correlator_save_to() into a callback that
+ *                                                 counts the bytes: the memory the save allocates
+ *                                                 beyond the correlator's (a counting allocator)
  *   ha_bench --features                           "parallel=0|1"
  *   ha_bench exec REPORT CMD [ARG]...             run CMD, then write its peak RSS,
  *                                                 exit status, wall and CPU time to REPORT
@@ -146,9 +150,96 @@ static int run_command(const char *report, char **argv)
     return rc;
 }
 
+/* ---- save-memory: a counting allocator under the correlator ---------- */
+
+static size_t live, peak;
+
+static void *count_malloc(size_t n, void *ctx)
+{
+    (void)ctx;
+    size_t *p = malloc(n + 16);
+    if (!p)
+        return NULL;
+    *p = n;
+    live += n;
+    if (live > peak)
+        peak = live;
+    return (char *)p + 16;
+}
+
+static void count_free(void *q, void *ctx)
+{
+    (void)ctx;
+    size_t *p = (size_t *)(void *)((char *)q - 16);
+    live -= *p;
+    free(p);
+}
+
+static void *count_realloc(void *q, size_t n, void *ctx)
+{
+    if (!q)
+        return count_malloc(n, ctx);
+    size_t *p = (size_t *)(void *)((char *)q - 16);
+    size_t old = *p;
+    size_t *np = realloc(p, n + 16);
+    if (!np)
+        return NULL;
+    *np = n;
+    live = live - old + n;
+    if (live > peak)
+        peak = live;
+    return (char *)np + 16;
+}
+
+static int count_bytes(const void *data, size_t len, void *userdata)
+{
+    (void)data;
+    *(uint64_t *)userdata += len;
+    return 0;
+}
+
+/* ha_bench save-memory FILE...: one line "mode=save-memory open=N
+ * state_bytes=B snapshot_bytes=S save_extra_bytes=X save_seconds=T". */
+static int save_memory(char **paths, int n)
+{
+    static const ha_allocator counting = {count_malloc, count_realloc, count_free, NULL};
+    ha_correlator_options co = HA_CORRELATOR_OPTIONS_INIT;
+    co.allocator = &counting;
+    ha_correlator *corr;
+    ha_reader *reader = NULL;
+    ha_reader_options ro = HA_READER_OPTIONS_INIT;
+    ro.on_record = ha_correlator_on_record;
+    if (ha_correlator_new(&co, &corr) != HA_OK)
+        return 1;
+    ro.userdata = corr;
+    const uint32_t *ids;
+    size_t nids = ha_correlator_event_ids(&ids);
+    int rc = ha_reader_new(&ro, &reader);
+    if (rc == HA_OK)
+        rc = ha_reader_set_event_filter(reader, ids, nids);
+    for (int i = 0; i < n && rc == HA_OK; i++)
+        if ((rc = ha_reader_read_file(reader, paths[i])) != HA_OK)
+            fprintf(stderr, "ha_bench: %s: %s\n", paths[i], ha_diag_message(ha_reader_last_diag(reader)));
+    ha_reader_free(reader);
+    size_t before = live;
+    peak = live;
+    uint64_t bytes = 0;
+    double t0 = now();
+    if (rc == HA_OK && (rc = ha_correlator_save_to(corr, count_bytes, &bytes)) != HA_OK)
+        fprintf(stderr, "ha_bench: save: %s\n", ha_strerror(rc));
+    double secs = now() - t0;
+    fprintf(stderr,
+            "mode=save-memory open=%" PRIu64 " state_bytes=%zu snapshot_bytes=%" PRIu64 " save_extra_bytes=%zu"
+            " save_seconds=%.6f\n",
+            ha_correlator_count(corr, HA_CORR_OPEN), before, bytes, peak - before, secs);
+    ha_correlator_free(corr);
+    return rc == HA_OK ? 0 : 1;
+}
+
 static int usage(void)
 {
     fputs("usage: ha_bench [--threads N] parse|correlate|correlate-filter FILE...\n"
+          "       ha_bench save-memory FILE...\n"
           "       ha_bench --features\n"
           "       ha_bench exec REPORT CMD [ARG]...\n",
           stderr);
@@ -165,6 +256,8 @@ int main(int argc, char **argv)
     }
     if (argc >= 4 && strcmp(argv[1], "exec") == 0)
         return run_command(argv[2], argv + 3);
+    if (argc >= 3 && strcmp(argv[1], "save-memory") == 0)
+        return save_memory(argv + 2, argc - 2);
     if (i + 1 < argc && strcmp(argv[i], "--threads") == 0) {
         char *end;
         threads = strtol(argv[i + 1], &end, 10);

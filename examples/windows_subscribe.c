@@ -105,14 +105,25 @@ static wchar_t *render(EVT_HANDLE h, DWORD flags, wchar_t **buf, DWORD *cap)
     return EvtRender(NULL, h, flags, *cap, *buf, &used, &props) ? *buf : NULL;
 }
 
+/* The snapshot goes straight to the file, 64 KiB at a time. */
+static int to_file(const void *data, size_t len, void *userdata)
+{
+    return fwrite(data, 1, len, userdata) == len ? 0 : 1;
+}
+
+static int from_file(void *buf, size_t cap, size_t *got, void *userdata)
+{
+    *got = fread(buf, 1, cap, userdata);
+    return *got < cap && ferror((FILE *)userdata) ? 1 : 0;
+}
+
 /* The bookmark and the snapshot, into `path` at once. */
 static int save_checkpoint(const wchar_t *path, EVT_HANDLE bookmark, ha_correlator *corr, wchar_t **buf,
                            DWORD *cap)
 {
-    size_t blen = 0, slen = ha_correlator_save(corr, NULL, 0);
+    size_t blen = 0;
     char *bxml = render(bookmark, EvtRenderBookmark, buf, cap) ? to_utf8(*buf, &blen) : NULL;
-    char *snap = malloc(slen ? slen : 1);
-    int ok = bxml && snap && ha_correlator_save(corr, snap, slen) == slen;
+    int ok = bxml != NULL;
     wchar_t tmp[MAX_PATH + 8];
     ok = ok && swprintf(tmp, sizeof tmp / sizeof *tmp, L"%ls.tmp", path) > 0;
     FILE *f = ok ? _wfopen(tmp, L"wb") : NULL;
@@ -120,13 +131,15 @@ static int save_checkpoint(const wchar_t *path, EVT_HANDLE bookmark, ha_correlat
         unsigned char len4[4] = {(unsigned char)blen, (unsigned char)(blen >> 8), (unsigned char)(blen >> 16),
                                  (unsigned char)(blen >> 24)};
         ok = fwrite(MAGIC, 1, 8, f) == 8 && fwrite(len4, 1, 4, f) == 4 && fwrite(bxml, 1, blen, f) == blen &&
-             fwrite(snap, 1, slen, f) == slen && fflush(f) == 0 && FlushFileBuffers((HANDLE)_get_osfhandle(_fileno(f)));
+             ha_correlator_save_to(corr, to_file, f) == HA_OK && fflush(f) == 0 &&
+             FlushFileBuffers((HANDLE)_get_osfhandle(_fileno(f)));
         ok = fclose(f) == 0 && ok && MoveFileExW(tmp, path, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH);
+        if (!ok)
+            _wremove(tmp);
     } else {
         ok = 0;
     }
     free(bxml);
-    free(snap);
     if (!ok)
         fprintf(stderr, "windows_subscribe: cannot write the checkpoint (error %lu)\n", GetLastError());
     return ok ? 0 : -1;
@@ -140,31 +153,26 @@ static int load_checkpoint(const wchar_t *path, ha_correlator *corr, EVT_HANDLE 
     FILE *f = _wfopen(path, L"rb");
     if (!f)
         return 0;
-    char *data = NULL;
-    size_t len = 0, cap = 0, k;
-    do {
-        if (len == cap) {
-            char *more = realloc(data, cap = cap ? cap * 2 : 1 << 16);
-            if (!more)
-                break;
-            data = more;
-        }
-        k = fread(data + len, 1, cap - len, f);
-        len += k;
-    } while (k > 0);
-    fclose(f);
+    unsigned char head[12];
     int rc = -1;
-    size_t blen = len >= 12 ? (size_t)(unsigned char)data[8] | (size_t)(unsigned char)data[9] << 8 |
-                                  (size_t)(unsigned char)data[10] << 16 | (size_t)(unsigned char)data[11] << 24
-                            : 0;
-    if (data && len >= 12 && memcmp(data, MAGIC, 8) == 0 && blen <= len - 12 &&
-        ha_correlator_load(corr, data + 12 + blen, len - 12 - blen) == HA_OK) {
-        wchar_t *xml = to_utf16(data + 12, blen);
-        *bookmark = xml ? EvtCreateBookmark(xml) : NULL;
-        free(xml);
-        rc = *bookmark ? 0 : -1;
+    size_t blen = 0;
+    char *bxml = NULL;
+    if (fread(head, 1, 12, f) == 12 && memcmp(head, MAGIC, 8) == 0) {
+        blen = (size_t)head[8] | (size_t)head[9] << 8 | (size_t)head[10] << 16 | (size_t)head[11] << 24;
+        bxml = blen < ((size_t)1 << 20) ? malloc(blen ? blen : 1) : NULL;
     }
-    free(data);
+    if (bxml && fread(bxml, 1, blen, f) == blen) {
+        if (ha_correlator_load_from(corr, from_file, f) == HA_OK) {
+            wchar_t *xml = to_utf16(bxml, blen);
+            *bookmark = xml ? EvtCreateBookmark(xml) : NULL;
+            free(xml);
+            rc = *bookmark ? 0 : -1;
+        } else {
+            fprintf(stderr, "windows_subscribe: %s\n", ha_diag_message(ha_correlator_last_diag(corr)));
+        }
+    }
+    free(bxml);
+    fclose(f);
     if (rc)
         fprintf(stderr, "windows_subscribe: the checkpoint is damaged; move it away to start afresh\n");
     return rc;

@@ -3,6 +3,7 @@
 #ifndef HAI_CORRELATE_H
 #define HAI_CORRELATE_H
 
+#include "diag.h"
 #include "intern.h"
 #include "record.h"
 
@@ -57,7 +58,6 @@ struct ha_sequence {
     uint64_t first_record, last_record;
     uint8_t flags;
     uint8_t end;
-    uint32_t index; /* scratch for snapshots (fits the padding) */
 };
 
 /* A 4656 or 4661 that opened nothing: strings borrowed from the record and
@@ -85,7 +85,6 @@ typedef struct hai_proc {
     size_t nopen;
     struct hai_proc *iprev, *inext;   /* idle list (known, nothing open) */
     int idle;
-    uint32_t index; /* scratch for snapshots */
 } hai_proc;
 
 typedef struct hai_alias {
@@ -143,7 +142,16 @@ struct ha_correlator {
     hai_seen *seen;      /* keys held or among the last `window` released */
     hai_seen **released; /* ring of the released ones, oldest at released_head */
     size_t nreleased, released_head;
+
+    /* the last failure's detail (ha_correlator_last_diag) */
+    ha_diag diag;
+    int have_diag;
+    char *diag_path; /* what diag.path points at */
 };
+
+/* Keep `d` (a copy) as the correlator's last diagnostic, about `path` when
+ * not NULL; returns d's code (snapshot.c). */
+int hai_correlator_fail(ha_correlator *c, const ha_diag *d, const char *path);
 
 /* Apply one record now (correlator.c). */
 void hai_correlator_apply(ha_correlator *c, const ha_record *r);

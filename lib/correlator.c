@@ -723,6 +723,7 @@ void ha_correlator_free(ha_correlator *c)
     }
     (void)hai_hash_oom;
     hai_interner_free(&c->strings); /* every string, whatever its count */
+    hai_free(&c->alloc, c->diag_path);
     ha_allocator a = c->alloc;
     hai_free(&a, c);
 }
@@ -772,10 +773,35 @@ static int handle_family(uint32_t id)
            id == 4690;
 }
 
+/* ---- errors ------------------------------------------------------------- */
+
+int hai_correlator_fail(ha_correlator *c, const ha_diag *d, const char *path)
+{
+    hai_diag_copy(&c->diag, d);
+    hai_diag_set_path(&c->diag, &c->diag_path, &c->alloc, path);
+    c->have_diag = 1;
+    return d->code;
+}
+
+const ha_diag *ha_correlator_last_diag(const ha_correlator *c)
+{
+    return c && c->have_diag ? &c->diag : NULL;
+}
+
+/* `code` with a message and no position or path; returns `code`. */
+static int fail(ha_correlator *c, int code, const char *message)
+{
+    ha_diag d;
+    hai_diag_set(&d, code, 0, message);
+    return hai_correlator_fail(c, &d, NULL);
+}
+
+static const char in_callback[] = "called from one of the correlator's own callbacks";
+
 int ha_correlator_add(ha_correlator *c, const ha_record *r)
 {
     if (!c || !r || c->busy)
-        return HA_ERR_INVALID;
+        return c ? fail(c, HA_ERR_INVALID, c->busy ? in_callback : "no record") : HA_ERR_INVALID;
     c->busy = 1;
     c->cb_rc = 0;
     c->oom = 0;
@@ -786,7 +812,7 @@ int ha_correlator_add(ha_correlator *c, const ha_record *r)
         hai_correlator_apply(c, r);
     c->busy = 0;
     if (c->oom)
-        return HA_ERR_NOMEM;
+        return fail(c, HA_ERR_NOMEM, "out of memory applying a record (it may be partly applied)");
     return c->cb_rc;
 }
 
@@ -806,7 +832,7 @@ size_t ha_correlator_event_ids(const uint32_t **ids)
 int ha_correlator_flush(ha_correlator *c)
 {
     if (!c || c->busy)
-        return HA_ERR_INVALID;
+        return c ? fail(c, HA_ERR_INVALID, in_callback) : HA_ERR_INVALID;
     c->busy = 1;
     c->cb_rc = 0;
     c->oom = 0;
@@ -815,7 +841,7 @@ int ha_correlator_flush(ha_correlator *c)
         seq_end(c, c->lru_head, HA_END_END_OF_INPUT, HA_TIME_NONE, NULL);
     c->busy = 0;
     if (c->oom)
-        return HA_ERR_NOMEM;
+        return fail(c, HA_ERR_NOMEM, "out of memory releasing the held records");
     return c->cb_rc;
 }
 

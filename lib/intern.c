@@ -9,6 +9,7 @@ void hai_interner_init(hai_interner *in, const ha_allocator *a, const hai_sipkey
     in->alloc = a;
     in->bytes = 0;
     in->count = 0;
+    in->last_id = 0;
 }
 
 void hai_interner_free(hai_interner *in)
@@ -44,6 +45,7 @@ hai_istr *hai_intern(hai_interner *in, const char *s, size_t len)
     memset(&x->hh, 0, sizeof x->hh);
     x->refs = 1;
     x->len = (uint32_t)len;
+    x->id = in->last_id + 1;
     memcpy(x->s, s, len);
     x->s[len] = '\0';
     HASH_ADD_KEYPTR(hh, in->table, x->s, (unsigned)len, x);
@@ -53,6 +55,7 @@ hai_istr *hai_intern(hai_interner *in, const char *s, size_t len)
     }
     in->bytes += sizeof *x + len + 1;
     in->count++;
+    in->last_id = x->id;
     return x;
 }
 

@@ -12,8 +12,8 @@ typedef struct hai_istr {
     UT_hash_handle hh;
     uint32_t refs;
     uint32_t len;
-    uint32_t index; /* scratch for snapshots */
-    char s[];       /* NUL-terminated */
+    uint64_t id; /* the interner's number for it, never reused (snapshots name strings by it) */
+    char s[];    /* NUL-terminated */
 } hai_istr;
 
 typedef struct hai_interner {
@@ -22,6 +22,7 @@ typedef struct hai_interner {
     const ha_allocator *alloc;
     size_t bytes; /* bytes asked of the allocator for the strings' blocks (hai_interner_bytes adds the table) */
     size_t count;
+    uint64_t last_id; /* of the newest string: ids grow in the table's order */
 } hai_interner;
 
 void hai_interner_init(hai_interner *in, const ha_allocator *a, const hai_sipkey *key);

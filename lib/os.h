@@ -6,8 +6,9 @@
  * platform header. Files are C runtime descriptors on both (`_wopen` on
  * Windows, always binary, never inherited).
  *
- * Each function sets errno on failure where it says -1, so that
- * strerror(errno) names the cause. */
+ * Each function sets errno on failure where it says -1 (or NULL), and
+ * hai_os_error() names the cause: callers keep its text in a diagnostic,
+ * none of them reads errno. */
 #ifndef HAI_OS_H
 #define HAI_OS_H
 
@@ -41,6 +42,10 @@ typedef struct hai_cond {
 #endif
 
 /* ---- files ---------------------------------------------------------------- */
+
+/* Why the last call here (or of the C library's stdio) failed, in words:
+ * static text, valid until the next such call on this thread. */
+const char *hai_os_error(void);
 
 /* Open `path` (UTF-8) for reading: a descriptor, or -1. */
 int hai_os_open(const char *path);

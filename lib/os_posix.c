@@ -18,6 +18,8 @@
 
 int hai_os_open(const char *path) { return open(path, O_RDONLY | O_CLOEXEC); }
 
+const char *hai_os_error(void) { return strerror(errno); }
+
 int hai_os_close(int fd) { return close(fd); }
 
 long long hai_os_read(int fd, void *buf, size_t n)

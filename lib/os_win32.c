@@ -50,6 +50,8 @@ int hai_os_open(const char *path)
     return fd;
 }
 
+const char *hai_os_error(void) { return strerror(errno); }
+
 int hai_os_close(int fd) { return _close(fd); }
 
 long long hai_os_read(int fd, void *buf, size_t n)
@@ -83,12 +85,45 @@ FILE *hai_os_fopen(const char *path, const char *mode)
 
 int hai_os_sync(FILE *f) { return _commit(_fileno(f)); }
 
+/* errno for the last Win32 failure, so that hai_os_error() names it. */
+static void errno_from_win32(void)
+{
+    switch (GetLastError()) {
+    case ERROR_FILE_NOT_FOUND:
+    case ERROR_PATH_NOT_FOUND:
+    case ERROR_INVALID_DRIVE:
+    case ERROR_BAD_NETPATH:
+        errno = ENOENT;
+        break;
+    case ERROR_DISK_FULL:
+    case ERROR_HANDLE_DISK_FULL:
+        errno = ENOSPC;
+        break;
+    case ERROR_INVALID_NAME:
+        errno = EINVAL;
+        break;
+    case ERROR_NOT_ENOUGH_MEMORY:
+    case ERROR_OUTOFMEMORY:
+        errno = ENOMEM;
+        break;
+    case ERROR_WRITE_PROTECT:
+        errno = EROFS;
+        break;
+    case ERROR_ACCESS_DENIED:
+    case ERROR_SHARING_VIOLATION:
+    case ERROR_LOCK_VIOLATION:
+    default:
+        errno = EACCES;
+        break;
+    }
+}
+
 int hai_os_replace(const char *from, const char *to)
 {
     wchar_t *a = widen(from), *b = a ? widen(to) : NULL;
     int ok = b && MoveFileExW(a, b, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH);
     if (b && !ok)
-        errno = EACCES;
+        errno_from_win32();
     free(a);
     free(b);
     return ok ? 0 : -1;
@@ -266,6 +301,7 @@ FILE *hai_os_create_temp(const char *path, char *tmp)
         if (h == INVALID_HANDLE_VALUE) {
             if (GetLastError() == ERROR_FILE_EXISTS)
                 continue;
+            errno_from_win32();
             return NULL;
         }
         int fd = _open_osfhandle((intptr_t)h, _O_BINARY | _O_WRONLY);

@@ -1,7 +1,7 @@
-/* Status texts, versions and diagnostic getters. */
+/* Status texts and versions. */
 #include <string.h>
 
-#include "diag.h"
+#include "handleaudit/handleaudit.h"
 
 #define STR2(x) #x
 #define STR(x) STR2(x)
@@ -42,19 +42,3 @@ const char *ha_strerror(int code)
     default: return "unknown status";
     }
 }
-
-void hai_diag_set(ha_diag *d, int code, int warning, const char *message)
-{
-    d->code = code;
-    d->warning = warning;
-    d->message = message ? message : ha_strerror(code);
-    d->offset = d->line = d->column = d->event_offset = 0;
-}
-
-int ha_diag_code(const ha_diag *d) { return d ? d->code : HA_ERR_INVALID; }
-int ha_diag_is_warning(const ha_diag *d) { return d ? d->warning : 0; }
-const char *ha_diag_message(const ha_diag *d) { return d && d->message ? d->message : ""; }
-uint64_t ha_diag_offset(const ha_diag *d) { return d ? d->offset : 0; }
-uint64_t ha_diag_line(const ha_diag *d) { return d ? d->line : 0; }
-uint64_t ha_diag_column(const ha_diag *d) { return d ? d->column : 0; }
-uint64_t ha_diag_event_offset(const ha_diag *d) { return d ? d->event_offset : 0; }

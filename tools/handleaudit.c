@@ -234,6 +234,22 @@ static void progress(const ha_reader *reader, const ha_correlator *corr, uint64_
 }
 
 /* Read one input as one stream. Returns 0, or the exit status it calls for. */
+/* A state file that cannot be loaded or saved, as the correlator's
+ * diagnostic tells it: an I/O error names the file and the system's reason,
+ * a refused snapshot what is wrong and at which byte. */
+static void state_error(const char *what, const char *path, int rc, const ha_diag *d)
+{
+    if (!d || ha_diag_code(d) != rc)
+        fprintf(stderr, "handleaudit: cannot %s %s: %s\n", what, path, ha_strerror(rc));
+    else if (rc == HA_ERR_IO)
+        fprintf(stderr, "handleaudit: %s\n", ha_diag_message(d));
+    else if (ha_diag_offset(d))
+        fprintf(stderr, "handleaudit: cannot %s %s: %s (at byte %llu)\n", what, path, ha_diag_message(d),
+                (unsigned long long)ha_diag_offset(d));
+    else
+        fprintf(stderr, "handleaudit: cannot %s %s: %s\n", what, path, ha_diag_message(d));
+}
+
 static int read_input(struct tool *t, ha_reader *reader, const char *path, char *buf)
 {
     int fd = 0;
@@ -468,8 +484,7 @@ int main(int argc, char **argv)
         goto fail;
     }
     if (state && hai_os_exists(state) && (rc = ha_correlator_load_file(t.corr, state)) != HA_OK) {
-        fprintf(stderr, "handleaudit: cannot load the state in %s: %s\n", state,
-                rc == HA_ERR_IO ? strerror(errno) : ha_strerror(rc));
+        state_error("load the state in", state, rc, ha_correlator_last_diag(t.corr));
         goto fail;
     }
     if (!t.records && !want_stats && !all_events) { /* events the correlator does not use are skipped unparsed */
@@ -498,8 +513,7 @@ int main(int argc, char **argv)
         }
     }
     if (state && status < EXIT_USAGE && (rc = ha_correlator_save_file(t.corr, state)) != HA_OK) {
-        fprintf(stderr, "handleaudit: cannot save the state to %s: %s\n", state,
-                rc == HA_ERR_IO ? strerror(errno) : ha_strerror(rc));
+        state_error("save the state to", state, rc, ha_correlator_last_diag(t.corr));
         status = EXIT_USAGE;
     }
     if (status == 0 && ha_reader_count(reader, HA_COUNT_ERRORS) > 0)

@@ -171,6 +171,12 @@ typedef int (*ha_alert_cb)(const ha_alert *alert, void *userdata);
 HA_API int ha_rules_check_record(ha_rules *rules, const ha_record *rec, ha_alert_cb cb, void *userdata);
 /** Evaluate the sequence rules on an ended (or open) sequence. */
 HA_API int ha_rules_check_sequence(ha_rules *rules, const ha_sequence *seq, ha_alert_cb cb, void *userdata);
+/** What the last call on the rule set that failed went wrong with (its
+ *  code and a message: "rule id \"x\" is taken", "rule \"x\"
+ *  (handle-held-longer-than) has no window parameter", "called from an
+ *  alert callback"), or NULL when none has. Valid until the next call on
+ *  the rule set; read it only after a call returned an error. */
+HA_API const ha_diag *ha_rules_last_diag(const ha_rules *rules);
 
 /** The id of the rule that matched. */
 HA_API const char *ha_alert_rule_id(const ha_alert *alert);

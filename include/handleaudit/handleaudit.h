@@ -149,6 +149,10 @@ HA_API uint64_t ha_diag_column(const ha_diag *diag);
 /** Byte offset where the event it concerns begins (its `<Event`), or the
  *  diagnostic's own offset when it concerns no event. */
 HA_API uint64_t ha_diag_event_offset(const ha_diag *diag);
+/** The file the diagnostic concerns (a state file that cannot be read or
+ *  written, or whose snapshot is refused), or NULL. A reader's I/O errors
+ *  name their file in the message. Lives as long as the diagnostic. */
+HA_API const char *ha_diag_path(const ha_diag *diag);
 /** @} */
 
 /* ------------------------------------------------------------------------ */
@@ -675,34 +679,75 @@ HA_API size_t ha_correlator_event_ids(const uint32_t **ids);
 HA_API int ha_correlator_flush(ha_correlator *corr);
 
 /**
+ * Called by ha_correlator_save_to() with the snapshot's next `len` bytes
+ * (at most 64 KiB at a time, borrowed until it returns). Return 0 when all
+ * of them are taken, non-zero to stop the save (which returns that value).
+ */
+typedef int (*ha_write_cb)(const void *data, size_t len, void *userdata);
+/**
+ * Called by ha_correlator_load_from() for the snapshot's next bytes: put up
+ * to `cap` of them in `buf`, their number in `*got` (0 only at the end of
+ * the snapshot's bytes), and return 0; or return non-zero to stop the load
+ * (which returns that value and changes nothing).
+ */
+typedef int (*ha_read_cb)(void *buf, size_t cap, size_t *got, void *userdata);
+
+/**
  * Write the correlator's whole state (open sequences, the process table,
  * the reorder window, counters) as a snapshot: a versioned, checksummed
- * byte string that ha_correlator_load() reads back, so that a long-running
- * agent can restart, or a log be processed in pieces, and give the same
- * sequences as one uninterrupted run. Works like snprintf() for bytes:
- * returns the size of the whole snapshot, and writes it into `buf` only when
- * `cap` is at least that (call with `cap` 0 to size a buffer). Returns 0
- * when called from one of the correlator's own callbacks.
+ * byte string that ha_correlator_load_from() reads back, so that a
+ * long-running agent can restart, or a log be processed in pieces, and give
+ * the same sequences as one uninterrupted run. The bytes go to `write` as
+ * the state is walked, through one 64 KiB buffer: the memory a save needs
+ * does not grow with the state. Nothing in the correlator changes. Returns
+ * #HA_OK, #HA_ERR_NOMEM, #HA_ERR_INVALID (NULL, or called from one of the
+ * correlator's own callbacks), or the non-zero value `write` returned.
  */
-HA_API size_t ha_correlator_save(const ha_correlator *corr, void *buf, size_t cap);
+HA_API int ha_correlator_save_to(const ha_correlator *corr, ha_write_cb write, void *userdata);
 /**
- * Replace the correlator's state with a snapshot's. A snapshot that is not
- * one, is truncated or corrupt (#HA_ERR_SNAPSHOT) or comes from a newer
- * format (#HA_ERR_SNAPSHOT_VERSION) is refused, and the correlator keeps its
- * state and stays usable. The correlator's options (callbacks, bounds) stay
- * its own; a reorder window of another size takes the held records as they
- * are.
+ * Replace the correlator's state with a snapshot read from `read`. A
+ * snapshot that is not one, is truncated or corrupt (#HA_ERR_SNAPSHOT),
+ * comes from a newer format (#HA_ERR_SNAPSHOT_VERSION) or holds more than
+ * this correlator's `max_open` open sequences or `max_processes` idle
+ * processes (#HA_ERR_LIMIT) is refused, as is any load `read` stops (its
+ * value is returned), and the correlator keeps its state and stays usable;
+ * ha_correlator_last_diag() says what was wrong and at which byte. Memory
+ * grows only with the bytes that arrive. The correlator's options
+ * (callbacks, bounds) stay its own; a reorder window of another size takes
+ * the held records as they are. Every earlier format loads.
  */
+HA_API int ha_correlator_load_from(ha_correlator *corr, ha_read_cb read, void *userdata);
+/**
+ * ha_correlator_save_to() into `buf`: #HA_OK when the snapshot fits in
+ * `cap` bytes; #HA_ERR_LIMIT when it does not (what `buf` holds is then of
+ * no use). Either way `*len` (when not NULL) gets the snapshot's size, so a
+ * call with `cap` 0 sizes the buffer.
+ */
+HA_API int ha_correlator_save(const ha_correlator *corr, void *buf, size_t cap, size_t *len);
+/** ha_correlator_load_from() on `len` bytes at `data`. */
 HA_API int ha_correlator_load(ha_correlator *corr, const void *data, size_t len);
-/** ha_correlator_save() into a file, atomically: a new temporary file
- *  beside `path` (mkstemp: O_EXCL, mode 0600, never a file or symlink
- *  already there) renamed over `path` once written and synced. #HA_ERR_IO
- *  if it cannot be. */
-HA_API int ha_correlator_save_file(const ha_correlator *corr, const char *path);
-/** ha_correlator_load() from a file, its header checked (and its size
- *  against the file's) before the body is read. #HA_ERR_IO if it cannot
- *  be read. */
+/**
+ * ha_correlator_save_to() into a file, atomically: a new temporary file
+ * beside `path` (mkstemp: O_EXCL, mode 0600, never a file or symlink
+ * already there), written, synced and renamed over `path`; on any failure
+ * it is removed and `path` stays as it was. #HA_ERR_IO when the file cannot
+ * be written, with the reason in ha_correlator_last_diag() (which is why
+ * this function, alone of the saves, takes the correlator non-const: the
+ * diagnostic is all it changes).
+ */
+HA_API int ha_correlator_save_file(ha_correlator *corr, const char *path);
+/** ha_correlator_load_from() from a file. #HA_ERR_IO when it cannot be
+ *  opened or read; ha_correlator_last_diag() names it and the reason. */
 HA_API int ha_correlator_load_file(ha_correlator *corr, const char *path);
+/**
+ * What the last call on the correlator that failed went wrong with: its
+ * code, a message ("corrupt snapshot: the checksum does not match",
+ * "cannot open s.state: No such file or directory"), the byte of the
+ * snapshot where it was found (ha_diag_offset()) and the file it concerns
+ * (ha_diag_path()). NULL when no call has failed yet. Valid until the next
+ * call on the correlator; read it only after a call returned an error.
+ */
+HA_API const ha_diag *ha_correlator_last_diag(const ha_correlator *corr);
 
 /** Counters of a correlator. */
 typedef enum ha_correlator_counter {

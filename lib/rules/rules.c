@@ -85,6 +85,8 @@ struct ha_rules {
     const ha_sequence *body_of;
     ha_alert alert;
     int oom;
+    ha_diag diag; /* the last failure's (ha_rules_last_diag) */
+    int have_diag;
 };
 
 static const char *const kind_names[] = {
@@ -304,7 +306,7 @@ static int add_plain(ha_rules *rs, plain_list *l, const char *s)
     return HA_OK;
 }
 
-int ha_rules_add(ha_rules *rs, ha_rule_kind kind, const char *id, ha_severity severity)
+static int add_rule(ha_rules *rs, ha_rule_kind kind, const char *id, ha_severity severity)
 {
     if (!rs || rs->checking || !id || !*id || !ha_rule_kind_name(kind) || !ha_severity_name(severity) || find_rule(rs, id))
         return HA_ERR_INVALID;
@@ -336,7 +338,7 @@ int ha_rules_add(ha_rules *rs, ha_rule_kind kind, const char *id, ha_severity se
     return rc;
 }
 
-int ha_rules_add_string(ha_rules *rs, const char *id, ha_rule_param param, const char *value)
+static int add_string(ha_rules *rs, const char *id, ha_rule_param param, const char *value)
 {
     struct rule *r = rs && !rs->checking ? find_rule(rs, id) : NULL;
     if (!r || !value)
@@ -381,7 +383,7 @@ int ha_rules_add_string(ha_rules *rs, const char *id, ha_rule_param param, const
     }
 }
 
-int ha_rules_set_number(ha_rules *rs, const char *id, ha_rule_param param, uint64_t value)
+static int set_number(ha_rules *rs, const char *id, ha_rule_param param, uint64_t value)
 {
     struct rule *r = rs && !rs->checking ? find_rule(rs, id) : NULL;
     if (!r)
@@ -395,6 +397,78 @@ int ha_rules_set_number(ha_rules *rs, const char *id, ha_rule_param param, uint6
     else
         return HA_ERR_INVALID;
     return HA_OK;
+}
+
+/* ---- errors: what went wrong, in the rule set's diagnostic ---------------- */
+
+HAI_PRINTF(3, 4)
+static int rules_fail(ha_rules *rs, int code, const char *fmt, ...)
+{
+    hai_diag_set(&rs->diag, code, 0, NULL);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(rs->diag.text, sizeof rs->diag.text, fmt, ap);
+    va_end(ap);
+    rs->diag.message = rs->diag.text;
+    rs->have_diag = 1;
+    return code;
+}
+
+static const char *param_name(ha_rule_param p)
+{
+    static const char *const names[] = {NULL,         "object",      "process",  "folder", "substring",
+                                        "account",    "access mask", "duration", "window", "object type"};
+    return (unsigned)p < COUNT(names) && names[p] ? names[p] : "unknown";
+}
+
+/* Why a call on rule `id` with parameter `param` failed with `rc`. */
+static int param_fail(ha_rules *rs, int rc, const char *id, ha_rule_param param)
+{
+    const struct rule *r = rs->checking ? NULL : find_rule(rs, id);
+    if (rs->checking)
+        return rules_fail(rs, rc, "called from an alert callback");
+    if (!r)
+        return rules_fail(rs, rc, "no rule \"%s\"", id ? id : "(null)");
+    if (rc == HA_ERR_NOMEM)
+        return rules_fail(rs, rc, "out of memory adding to rule \"%s\"", id);
+    return rules_fail(rs, rc, "rule \"%s\" (%s) has no %s parameter%s", id, ha_rule_kind_name(r->kind),
+                      param_name(param), param == HA_PARAM_ACCESS_MASK || param == HA_PARAM_DURATION_NS ||
+                      param == HA_PARAM_WINDOW_NS ? "" : ", or no value was given");
+}
+
+int ha_rules_add(ha_rules *rs, ha_rule_kind kind, const char *id, ha_severity severity)
+{
+    int rc = add_rule(rs, kind, id, severity);
+    if (rc == HA_OK || !rs)
+        return rc;
+    if (rs->checking)
+        return rules_fail(rs, rc, "called from an alert callback");
+    if (!id || !*id)
+        return rules_fail(rs, rc, "a rule needs an id");
+    if (!ha_rule_kind_name(kind))
+        return rules_fail(rs, rc, "rule \"%s\": unknown kind %d", id, (int)kind);
+    if (!ha_severity_name(severity))
+        return rules_fail(rs, rc, "rule \"%s\": unknown severity %d", id, (int)severity);
+    if (rc == HA_ERR_NOMEM)
+        return rules_fail(rs, rc, "out of memory adding rule \"%s\"", id);
+    return rules_fail(rs, rc, "rule id \"%s\" is taken", id);
+}
+
+int ha_rules_add_string(ha_rules *rs, const char *id, ha_rule_param param, const char *value)
+{
+    int rc = add_string(rs, id, param, value);
+    return rc == HA_OK || !rs ? rc : param_fail(rs, rc, id, param);
+}
+
+int ha_rules_set_number(ha_rules *rs, const char *id, ha_rule_param param, uint64_t value)
+{
+    int rc = set_number(rs, id, param, value);
+    return rc == HA_OK || !rs ? rc : param_fail(rs, rc, id, param);
+}
+
+const ha_diag *ha_rules_last_diag(const ha_rules *rs)
+{
+    return rs && rs->have_diag ? &rs->diag : NULL;
 }
 
 int ha_rules_add_defaults(ha_rules *rs)
@@ -900,21 +974,23 @@ static void begin_check(ha_rules *rs)
 int ha_rules_check_record(ha_rules *rs, const ha_record *rec, ha_alert_cb cb, void *ud)
 {
     if (!rs || !rec || rs->checking)
-        return HA_ERR_INVALID;
+        return rs ? rules_fail(rs, HA_ERR_INVALID, rs->checking ? "called from an alert callback" : "no record")
+                  : HA_ERR_INVALID;
     begin_check(rs);
     int rc = check_record(rs, rec, cb, ud);
     rs->checking = 0;
-    return rc;
+    return rc == HA_ERR_NOMEM ? rules_fail(rs, rc, "out of memory checking a record") : rc;
 }
 
 int ha_rules_check_sequence(ha_rules *rs, const ha_sequence *seq, ha_alert_cb cb, void *ud)
 {
     if (!rs || !seq || rs->checking)
-        return HA_ERR_INVALID;
+        return rs ? rules_fail(rs, HA_ERR_INVALID, rs->checking ? "called from an alert callback" : "no sequence")
+                  : HA_ERR_INVALID;
     begin_check(rs);
     int rc = check_sequence(rs, seq, cb, ud);
     rs->checking = 0;
-    return rc;
+    return rc == HA_ERR_NOMEM ? rules_fail(rs, rc, "out of memory checking a sequence") : rc;
 }
 
 /* ---- alerts -------------------------------------------------------------- */

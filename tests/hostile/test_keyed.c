@@ -166,9 +166,10 @@ static text run(const char *data, size_t len, uint64_t key)
     ha_reader *rd;
     CHECK_INT(ha_reader_new(&ro, &rd), HA_OK);
     CHECK_INT(ha_reader_feed(rd, data, len / 2), HA_OK);
-    size_t n = ha_correlator_save(b.c, NULL, 0); /* the snapshot midway, as bytes */
+    size_t n = 0, m = 0;
+    CHECK_INT(ha_correlator_save(b.c, NULL, 0, &n), HA_ERR_LIMIT); /* the snapshot midway, as bytes */
     char *snap = malloc(n);
-    CHECK_U64(ha_correlator_save(b.c, snap, n), n);
+    CHECK_INT(ha_correlator_save(b.c, snap, n, &m), HA_OK);
     add_text(&t, snap, n);
     free(snap);
     CHECK_INT(ha_reader_feed(rd, data + len / 2, len - len / 2), HA_OK);

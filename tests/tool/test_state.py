@@ -7,7 +7,7 @@ file is refused (exit 2) and left as it was.
 
     test_state.py HANDLEAUDIT GEN.py        (77 without gen.py)
 """
-import os, random, subprocess, sys, tempfile
+import os, random, re, subprocess, sys, tempfile
 
 
 def main():
@@ -55,6 +55,23 @@ def main():
         r = subprocess.run([tool, "--state=" + state, paths[0]], capture_output=True)
         ok = r.returncode == 2 and b"corrupt" in r.stderr and open(state, "rb").read() == bytes(bad) and not r.stdout
         print("corrupt state: exit %d, %s" % (r.returncode, r.stderr.decode().strip()))
+        failed += not ok
+        # the reason and the byte: the checksum, where it is
+        ok = re.search(rb"corrupt snapshot: .* \(at byte (\d+)\)", r.stderr) is not None
+        failed += not ok
+        # more open handles than --max-open allows (the state of the run without
+        # --final carries some): refused (HA_ERR_LIMIT), left alone
+        state = os.path.join(d, "state-0")
+        good = open(state, "rb").read()
+        r = subprocess.run([tool, "--state=" + state, "--max-open=1", paths[0]], capture_output=True)
+        ok = (r.returncode == 2 and b"more than max_open (1)" in r.stderr and open(state, "rb").read() == good
+              and not r.stdout)
+        print("state beyond --max-open=1: exit %d, %s" % (r.returncode, r.stderr.decode().strip()))
+        failed += not ok
+        # a state that cannot be written: the system's reason, exit 2
+        r = subprocess.run([tool, "--state=" + os.path.join(d, "no", "such", "dir"), paths[0]], capture_output=True)
+        ok = r.returncode == 2 and b"cannot create a temporary file beside" in r.stderr and b"No such file" in r.stderr
+        print("state in a missing directory: exit %d, %s" % (r.returncode, r.stderr.decode().strip()))
         failed += not ok
         r = subprocess.run([tool, "--final", paths[0]], capture_output=True)
         failed += r.returncode != 2

@@ -3,7 +3,7 @@
 carried first_time and last_time) still loads, and the run goes on as one
 uninterrupted run would, except what version 1 did not keep: the first time
 of a sequence carried over unopened is null. The next state saved is
-version 2.
+version 3 (the current format).
 
 tests/data/state-v1.bin is what `handleaudit --state` of commit c401d13 saved
 after the sample's events 0, 2, 3 and 4 (a 4688, a 4663 whose 4656 is left
@@ -53,7 +53,7 @@ def main():
         shutil.copy(fixture, state)  # not final: the state is saved again, in the new format
         p = subprocess.run([tool, "--state=" + state, piece], capture_output=True)
         with open(state, "rb") as f:
-            check(p.returncode == 0 and f.read(12)[8:12] == b"\x02\x00\x00\x00", "saved again as version 2")
+            check(p.returncode == 0 and f.read(12)[8:12] == b"\x03\x00\x00\x00", "saved again as version 3")
     print("%d failed" % FAILED)
     return 1 if FAILED else 0
 

@@ -247,11 +247,21 @@ static void test_folders_and_names(void)
     a = on_record(rs, created("C:\\x\\mimikatz.exe")); /* no longer a default */
     CHECK_INT(a.n, 0);
     /* parameters that do not fit the kind, ids taken, unknown kinds */
+    /* each failure's detail in the rule set's diagnostic */
     CHECK_INT(ha_rules_add_string(rs, "staging", HA_PARAM_ACCOUNT, "x"), HA_ERR_INVALID);
+    CHECK_INT(ha_diag_code(ha_rules_last_diag(rs)), HA_ERR_INVALID);
+    CHECK_STR(ha_diag_message(ha_rules_last_diag(rs)),
+              "rule \"staging\" (process-in-restricted-folder) has no account parameter, or no value was given");
     CHECK_INT(ha_rules_add_string(rs, "nope", HA_PARAM_FOLDER, "x"), HA_ERR_INVALID);
+    CHECK_STR(ha_diag_message(ha_rules_last_diag(rs)), "no rule \"nope\"");
     CHECK_INT(ha_rules_add(rs, HA_RULE_PROCESS_IN_RESTRICTED_FOLDER, "staging", HA_SEVERITY_LOW), HA_ERR_INVALID);
+    CHECK_STR(ha_diag_message(ha_rules_last_diag(rs)), "rule id \"staging\" is taken");
     CHECK_INT(ha_rules_add(rs, (ha_rule_kind)99, "x", HA_SEVERITY_LOW), HA_ERR_INVALID);
+    CHECK_STR(ha_diag_message(ha_rules_last_diag(rs)), "rule \"x\": unknown kind 99");
     CHECK_INT(ha_rules_set_number(rs, "staging", HA_PARAM_DURATION_NS, 5), HA_ERR_INVALID);
+    CHECK_STR(ha_diag_message(ha_rules_last_diag(rs)),
+              "rule \"staging\" (process-in-restricted-folder) has no duration parameter");
+    CHECK(ha_diag_path(ha_rules_last_diag(rs)) == NULL);
     ha_rules_free(rs);
 }
 
@@ -573,6 +583,7 @@ static int meddle(const ha_alert *a, void *ud)
     CHECK_INT(ha_rules_set_number(rs, "retry", HA_PARAM_WINDOW_NS, 1), HA_ERR_INVALID);
     CHECK_INT(ha_rules_add_defaults(rs), HA_ERR_INVALID);
     CHECK_INT(ha_rules_check_record(rs, ha_alert_record(a), NULL, NULL), HA_ERR_INVALID);
+    CHECK_STR(ha_diag_message(ha_rules_last_diag(rs)), "called from an alert callback");
     CHECK_STR(ha_alert_rule_id(a), "admins");
     return 7;
 }
@@ -581,6 +592,7 @@ static void test_callback_refusals(void)
 {
     ha_rules *rs;
     CHECK_INT(ha_rules_new(NULL, &rs), HA_OK);
+    CHECK(ha_rules_last_diag(rs) == NULL); /* nothing failed yet */
     CHECK_INT(ha_rules_add(rs, HA_RULE_ACCOUNT_WATCHED, "admins", HA_SEVERITY_MEDIUM), HA_OK);
     CHECK_INT(ha_rules_add_string(rs, "admins", HA_PARAM_ACCOUNT, "Administrator"), HA_OK);
     CHECK_INT(ha_rules_add(rs, HA_RULE_ACCESS_AFTER_FAILURE, "retry", HA_SEVERITY_LOW), HA_OK);

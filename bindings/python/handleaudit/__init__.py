@@ -236,6 +236,16 @@ _declare("ha_correlator_ended", _c_u64, _vp, _c_int)
 _declare("ha_correlator_on_record", _c_int, _vp, _vp)
 _declare("ha_correlator_event_ids", _c_size, ctypes.POINTER(ctypes.POINTER(_c_u32)))
 _declare("ha_reader_set_event_filter", _c_int, _vp, ctypes.POINTER(_c_u32), _c_size)
+# state snapshots: int (*)(const void *, size_t, void *), int (*)(void *, size_t, size_t *, void *)
+_WriteCB = ctypes.CFUNCTYPE(_c_int, _vp, _c_size, _vp)
+_ReadCB = ctypes.CFUNCTYPE(_c_int, _vp, _c_size, ctypes.POINTER(_c_size), _vp)
+_declare("ha_correlator_save_to", _c_int, _vp, _WriteCB, _vp)
+_declare("ha_correlator_load_from", _c_int, _vp, _ReadCB, _vp)
+_declare("ha_correlator_load", _c_int, _vp, _cp, _c_size)
+_declare("ha_correlator_save_file", _c_int, _vp, _cp)
+_declare("ha_correlator_load_file", _c_int, _vp, _cp)
+_declare("ha_correlator_last_diag", _vp, _vp)
+_declare("ha_diag_path", _cp, _vp)
 _declare("ha_evtx_supported", _c_int)
 
 #: The library's version at run time, e.g. "0.1.0".
@@ -298,10 +308,12 @@ class Error(Exception):
     Attributes: ``code`` (a ``Status``), ``message`` (the library's text),
     and the position in the stream where it happened: ``offset`` (bytes from
     0), ``line`` and ``column`` (from 1; 0 when unknown, as for a read error
-    part-way through a file opened by Python).
+    part-way through a file opened by Python). For a state snapshot refused,
+    ``offset`` is the byte of the snapshot where the problem was found and
+    ``path`` the state file (or None).
     """
 
-    def __init__(self, code, message, offset=0, line=0, column=0):
+    def __init__(self, code, message, offset=0, line=0, column=0, path=None):
         code = _status(code)
         super().__init__(code, message, offset, line, column)
         self.code = code
@@ -309,6 +321,7 @@ class Error(Exception):
         self.offset = offset
         self.line = line
         self.column = column
+        self.path = path  # the state file it concerns (Correlator.save_file, load_file), or None
 
     def __str__(self):
         name = self.code.name if isinstance(self.code, Status) else str(self.code)
@@ -873,6 +886,90 @@ class Correlator(_Base):
         the library's own file reading (``ha_reader_read_file``). Returns like
         ``feed()``; call ``flush()`` at the end of the input as usual."""
         return self._call("read_file", _lib.ha_reader_read_file, self._reader, os.fsencode(path))
+
+    # ---- state snapshots (docs/state.md)
+
+    def save(self, file=None):
+        """The correlator's state (open sequences, processes, the reorder
+        window, counters) as a snapshot: ``bytes``, or written to ``file`` (a
+        binary file object) as it is made, 64 KiB at a time. Call it between
+        whole events: bytes of an event not yet complete are not in it."""
+        chunks = []
+        out = chunks.append if file is None else file.write
+
+        def write(data, n, _userdata):
+            try:
+                out(ctypes.string_at(data, n))
+                return 0
+            except BaseException as e:
+                self._store(e)
+                return 1
+
+        cb = _WriteCB(write)
+        self._snapshot_call("save", _lib.ha_correlator_save_to, self._corr, cb, None)
+        return b"".join(chunks) if file is None else None
+
+    def load(self, source):
+        """Replace the correlator's state with a snapshot: ``bytes`` (or any
+        bytes-like object) or a binary file object read to its end. Raises
+        ``Error`` (ERR_SNAPSHOT, ERR_SNAPSHOT_VERSION, ERR_LIMIT), with the
+        byte where the problem was found, and the state stays as it was."""
+        if isinstance(source, (bytes, bytearray, memoryview)):
+            data = bytes(source)
+            return self._snapshot_call("load", _lib.ha_correlator_load, self._corr, data, len(data))
+        readinto = getattr(source, "readinto", None)
+
+        def read(buf, cap, got, _userdata):
+            try:
+                view = (ctypes.c_char * cap).from_address(buf)
+                if readinto is not None:
+                    n = readinto(memoryview(view).cast("B")) or 0
+                else:
+                    b = source.read(cap)
+                    n = len(b)
+                    ctypes.memmove(buf, b, n)
+                got[0] = n
+                return 0
+            except BaseException as e:
+                self._store(e)
+                return 1
+
+        cb = _ReadCB(read)
+        self._snapshot_call("load", _lib.ha_correlator_load_from, self._corr, cb, None)
+
+    def save_file(self, path):
+        """``save()`` into a file, atomically (a temporary file beside it,
+        synced, renamed over it; on failure the old file stays). Raises
+        ``Error`` (ERR_IO) with the system's reason and ``path``."""
+        self._snapshot_call("save_file", _lib.ha_correlator_save_file, self._corr, os.fsencode(path))
+
+    def load_file(self, path):
+        """``load()`` from a file. Raises ``Error`` as ``load()``, or ERR_IO
+        with the system's reason and ``path``."""
+        self._snapshot_call("load_file", _lib.ha_correlator_load_file, self._corr, os.fsencode(path))
+
+    def _snapshot_call(self, what, fn, *args):
+        self._enter(what)
+        try:
+            self._in_c = True
+            try:
+                rc = fn(*args)
+            finally:
+                self._in_c = False
+            if self._exc is not None:
+                exc, self._exc = self._exc, None
+                raise exc
+            if rc < 0:
+                d = _lib.ha_correlator_last_diag(self._corr)
+                if d and _lib.ha_diag_code(d) == rc:
+                    p = _lib.ha_diag_path(d)
+                    raise Error(rc, _lib.ha_diag_message(d).decode("utf-8", "replace"), _lib.ha_diag_offset(d),
+                                path=os.fsdecode(p) if p is not None else None)
+                raise Error(rc, strerror(rc))
+            if rc > 0:
+                raise RuntimeError("the library stopped (status %d) with no exception to report" % rc)
+        finally:
+            self._leave()
 
     @property
     def counters(self):
