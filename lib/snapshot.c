@@ -293,7 +293,7 @@ static int to_memory(const void *data, size_t len, void *userdata)
     return 0;
 }
 
-int ha_correlator_save(const ha_correlator *c, void *buf, size_t cap, size_t *len)
+int ha_correlator_save_buffer(const ha_correlator *c, void *buf, size_t cap, size_t *len)
 {
     if (len)
         *len = 0;

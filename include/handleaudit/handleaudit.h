@@ -723,7 +723,7 @@ HA_API int ha_correlator_load_from(ha_correlator *corr, ha_read_cb read, void *u
  * no use). Either way `*len` (when not NULL) gets the snapshot's size, so a
  * call with `cap` 0 sizes the buffer.
  */
-HA_API int ha_correlator_save(const ha_correlator *corr, void *buf, size_t cap, size_t *len);
+HA_API int ha_correlator_save_buffer(const ha_correlator *corr, void *buf, size_t cap, size_t *len);
 /** ha_correlator_load_from() on `len` bytes at `data`. */
 HA_API int ha_correlator_load(ha_correlator *corr, const void *data, size_t len);
 /**

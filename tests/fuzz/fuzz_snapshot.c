@@ -21,10 +21,10 @@ static int count_ends(const ha_sequence *s, const ha_record *r, void *ud)
 /* The snapshot of `c`, malloc'ed, its size in `*n`. */
 static unsigned char *save_all(const ha_correlator *c, size_t *n)
 {
-    FUZZ_ASSERT(ha_correlator_save(c, NULL, 0, n) == HA_ERR_LIMIT);
+    FUZZ_ASSERT(ha_correlator_save_buffer(c, NULL, 0, n) == HA_ERR_LIMIT);
     unsigned char *p = malloc(*n);
     size_t m = 0;
-    FUZZ_ASSERT(p && ha_correlator_save(c, p, *n, &m) == HA_OK && m == *n);
+    FUZZ_ASSERT(p && ha_correlator_save_buffer(c, p, *n, &m) == HA_OK && m == *n);
     return p;
 }
 

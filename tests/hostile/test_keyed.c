@@ -167,9 +167,9 @@ static text run(const char *data, size_t len, uint64_t key)
     CHECK_INT(ha_reader_new(&ro, &rd), HA_OK);
     CHECK_INT(ha_reader_feed(rd, data, len / 2), HA_OK);
     size_t n = 0, m = 0;
-    CHECK_INT(ha_correlator_save(b.c, NULL, 0, &n), HA_ERR_LIMIT); /* the snapshot midway, as bytes */
+    CHECK_INT(ha_correlator_save_buffer(b.c, NULL, 0, &n), HA_ERR_LIMIT); /* the snapshot midway, as bytes */
     char *snap = malloc(n);
-    CHECK_INT(ha_correlator_save(b.c, snap, n, &m), HA_OK);
+    CHECK_INT(ha_correlator_save_buffer(b.c, snap, n, &m), HA_OK);
     add_text(&t, snap, n);
     free(snap);
     CHECK_INT(ha_reader_feed(rd, data + len / 2, len - len / 2), HA_OK);

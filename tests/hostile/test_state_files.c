@@ -127,9 +127,9 @@ static void long_names(const char *dir)
             add_open(one, i % 2 ? host : "short", i % 2 ? "Short" : name, i);
         CHECK_U64(ha_correlator_count(one, HA_CORR_HELD), 4);
         size_t n = 0, m = 0;
-        CHECK_INT(ha_correlator_save(one, NULL, 0, &n), HA_ERR_LIMIT);
+        CHECK_INT(ha_correlator_save_buffer(one, NULL, 0, &n), HA_ERR_LIMIT);
         char *snap = malloc(n);
-        CHECK_INT(ha_correlator_save(one, snap, n, &m), HA_OK);
+        CHECK_INT(ha_correlator_save_buffer(one, snap, n, &m), HA_OK);
         int rc = ha_correlator_load(two, snap, n);
         if (rc != HA_OK)
             fprintf(stderr, "names of %zu bytes: load gave %d\n", len, rc);
@@ -202,9 +202,9 @@ static void refused_unread(const char *dir)
     /* a real snapshot cut short, or with bytes after it, is refused too;
      * whole, it loads */
     size_t n = 0, m = 0;
-    CHECK_INT(ha_correlator_save(c, NULL, 0, &n), HA_ERR_LIMIT);
+    CHECK_INT(ha_correlator_save_buffer(c, NULL, 0, &n), HA_ERR_LIMIT);
     char *snap = malloc(n + 1);
-    CHECK_INT(ha_correlator_save(c, snap, n, &m), HA_OK);
+    CHECK_INT(ha_correlator_save_buffer(c, snap, n, &m), HA_OK);
     snap[n] = 'x';
     for (int k = -1; k <= 1; k++) {
         int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);

@@ -86,10 +86,10 @@ static void run(const char *data, size_t len, const size_t *cuts, size_t ncuts, 
             CHECK_INT(ha_correlator_flush(c), HA_OK);
         } else {
             free(snap);
-            CHECK_INT(ha_correlator_save(c, NULL, 0, &snap_len), HA_ERR_LIMIT); /* sized */
+            CHECK_INT(ha_correlator_save_buffer(c, NULL, 0, &snap_len), HA_ERR_LIMIT); /* sized */
             snap = malloc(snap_len);
             size_t got = 0;
-            CHECK_INT(ha_correlator_save(c, snap, snap_len, &got), HA_OK);
+            CHECK_INT(ha_correlator_save_buffer(c, snap, snap_len, &got), HA_OK);
             CHECK_U64(got, snap_len);
         }
         ha_correlator_free(c);
@@ -170,19 +170,19 @@ static void test_corruption(const char *sample)
     out o = {0};
     ha_correlator *c = midway(sample, &o);
     size_t n = 0, m = 0;
-    CHECK_INT(ha_correlator_save(c, NULL, 0, &n), HA_ERR_LIMIT);
+    CHECK_INT(ha_correlator_save_buffer(c, NULL, 0, &n), HA_ERR_LIMIT);
     unsigned char *good = malloc(n), *bad = malloc(n), *again = malloc(n);
-    CHECK_INT(ha_correlator_save(c, good, n, &m), HA_OK);
+    CHECK_INT(ha_correlator_save_buffer(c, good, n, &m), HA_OK);
     CHECK_U64(m, n);
-    CHECK_INT(ha_correlator_save(c, good, n - 1, &m), HA_ERR_LIMIT); /* too small: the size told */
+    CHECK_INT(ha_correlator_save_buffer(c, good, n - 1, &m), HA_ERR_LIMIT); /* too small: the size told */
     CHECK_U64(m, n);
-    CHECK_INT(ha_correlator_save(c, good, n, &m), HA_OK);
+    CHECK_INT(ha_correlator_save_buffer(c, good, n, &m), HA_OK);
 
     /* a fresh correlator takes it, and then saves the same bytes */
     out o2 = {0};
     ha_correlator *d = new_corr(&o2, 4);
     CHECK_INT(ha_correlator_load(d, good, n), HA_OK);
-    CHECK_INT(ha_correlator_save(d, again, n, &m), HA_OK);
+    CHECK_INT(ha_correlator_save_buffer(d, again, n, &m), HA_OK);
     CHECK(memcmp(good, again, n) == 0);
 
     size_t refused = 0, tries = 0;
@@ -200,7 +200,7 @@ static void test_corruption(const char *sample)
     }
     CHECK_U64(refused, tries);
     /* nothing changed: the same bytes again, and it goes on working */
-    CHECK_INT(ha_correlator_save(d, again, n, &m), HA_OK);
+    CHECK_INT(ha_correlator_save_buffer(d, again, n, &m), HA_OK);
     CHECK(memcmp(good, again, n) == 0);
     /* a newer format, checksum right: refused as such */
     memcpy(bad, good, n);
@@ -232,7 +232,7 @@ static void test_corruption(const char *sample)
         CHECK_INT(ha_correlator_save_file(e, path), HA_OK);
         ha_correlator *f = new_corr(&o2, 4);
         CHECK_INT(ha_correlator_load_file(f, path), HA_OK);
-        CHECK_INT(ha_correlator_save(f, again, n, &m), HA_OK);
+        CHECK_INT(ha_correlator_save_buffer(f, again, n, &m), HA_OK);
         CHECK(memcmp(good, again, n) == 0);
         remove(path);
         CHECK_INT(ha_correlator_load_file(f, path), HA_ERR_IO);
