@@ -4,6 +4,7 @@
 #define HAI_CORRELATE_H
 
 #include "intern.h"
+#include "list.h"
 #include "record.h"
 
 /* Keys are compared as bytes: no padding, zero-initialised. */
@@ -38,14 +39,12 @@ struct ha_sequence {
     UT_hash_handle hh;
     hai_key key;
     struct hai_proc *proc;         /* whose open list holds it */
-    ha_sequence *pprev, *pnext;    /* that list */
+    hai_link in_proc;              /* that list */
     /* An ended sequence is out of the activity list before the callbacks
-     * see it, so its end time takes the links' place: every sequence open
+     * see it, so its end time takes the link's place: every sequence open
      * at once is 8 bytes smaller (1,000,000 open handles: 8 MB). */
     union {
-        struct {
-            ha_sequence *lprev, *lnext; /* open: activity order, oldest first */
-        };
+        hai_link lru;     /* open: in the activity list, oldest first */
         int64_t end_time; /* ended: read through ha_sequence_end_time() */
     };
     hai_dup *dup;                  /* a duplicate's; NULL for others */
@@ -81,9 +80,9 @@ typedef struct hai_proc {
     int64_t created;
     uint64_t parent_pid;
     int known;                        /* a 4688 described it */
-    ha_sequence *open_head, *open_tail;
+    hai_list open;                    /* its open sequences (in_proc) */
     size_t nopen;
-    struct hai_proc *iprev, *inext;   /* idle list (known, nothing open) */
+    hai_link in_idle;                 /* the idle list (known, nothing open) */
     int idle;
     uint32_t index; /* scratch for snapshots */
 } hai_proc;
@@ -125,8 +124,8 @@ struct ha_correlator {
     ha_sequence *seqs;
     hai_proc *procs;
     hai_alias *aliases;
-    ha_sequence *lru_head, *lru_tail;
-    hai_proc *idle_head, *idle_tail;
+    hai_list lru;  /* open sequences, least recently active first */
+    hai_list idle; /* idle processes, oldest first */
     size_t nidle;
     int cb_rc; /* first non-zero callback value of the current call */
     int busy;  /* inside add/flush: a callback may not add to this correlator */
@@ -159,7 +158,6 @@ const hai_istr *hai_correlator_host(ha_correlator *c, const ha_record *r);
 hai_proc *hai_proc_find(ha_correlator *c, const hai_istr *host, uint64_t pid);
 hai_proc *hai_proc_get(ha_correlator *c, const hai_istr *host, uint64_t pid);
 void hai_proc_settle(ha_correlator *c, hai_proc *p);
-void hai_lru_append(ha_correlator *c, ha_sequence *s);
 /* Append `s` to its process's open list; 1 when it is the first. */
 int hai_proc_append(hai_proc *p, ha_sequence *s);
 void hai_seq_release(ha_correlator *c, ha_sequence *s);
@@ -168,6 +166,10 @@ void hai_seq_release(ha_correlator *c, ha_sequence *s);
  * or HA_ERR_SNAPSHOT for a key already held or remembered. */
 int hai_reorder_hold(ha_correlator *c, ha_record *r, uint64_t arrival);
 int hai_reorder_remember(ha_correlator *c, const hai_istr *host, uint64_t record_id);
+
+#define HAI_SEQ_OF_LRU(l) HAI_ITEM_OR_NULL((l), ha_sequence, lru)
+#define HAI_SEQ_OF_PROC(l) HAI_ITEM_OR_NULL((l), ha_sequence, in_proc)
+#define HAI_PROC_OF_IDLE(l) HAI_ITEM_OR_NULL((l), hai_proc, in_idle)
 
 static inline const char *hai_istr_text(const hai_istr *x) { return x ? x->s : NULL; }
 

@@ -70,15 +70,7 @@ static void idle_unlink(ha_correlator *c, hai_proc *p)
 {
     if (!p->idle)
         return;
-    if (p->iprev)
-        p->iprev->inext = p->inext;
-    else
-        c->idle_head = p->inext;
-    if (p->inext)
-        p->inext->iprev = p->iprev;
-    else
-        c->idle_tail = p->iprev;
-    p->iprev = p->inext = NULL;
+    hai_list_remove(&c->idle, &p->in_idle);
     p->idle = 0;
     c->nidle--;
 }
@@ -108,17 +100,11 @@ void hai_proc_settle(ha_correlator *c, hai_proc *p)
         return;
     }
     idle_unlink(c, p);
-    p->iprev = c->idle_tail;
-    p->inext = NULL;
-    if (c->idle_tail)
-        c->idle_tail->inext = p;
-    else
-        c->idle_head = p;
-    c->idle_tail = p;
+    hai_list_append(&c->idle, &p->in_idle);
     p->idle = 1;
     c->nidle++;
     while (c->nidle > c->max_processes)
-        proc_free(c, c->idle_head);
+        proc_free(c, HAI_PROC_OF_IDLE(c->idle.head));
 }
 
 hai_proc *hai_proc_find(ha_correlator *c, const hai_istr *host, uint64_t pid)
@@ -164,40 +150,13 @@ hai_proc *hai_proc_get(ha_correlator *c, const hai_istr *host, uint64_t pid)
 
 /* ---- sequences ---------------------------------------------------------- */
 
-static void lru_unlink(ha_correlator *c, ha_sequence *s)
-{
-    if (s->lprev)
-        s->lprev->lnext = s->lnext;
-    else
-        c->lru_head = s->lnext;
-    if (s->lnext)
-        s->lnext->lprev = s->lprev;
-    else
-        c->lru_tail = s->lprev;
-    s->lprev = s->lnext = NULL;
-}
-
-void hai_lru_append(ha_correlator *c, ha_sequence *s)
-{
-    s->lprev = c->lru_tail;
-    s->lnext = NULL;
-    if (c->lru_tail)
-        c->lru_tail->lnext = s;
-    else
-        c->lru_head = s;
-    c->lru_tail = s;
-}
-
 static void touch(ha_correlator *c, ha_sequence *s, const ha_record *r)
 {
     if (r && (r->has & HAI_HAS_RECORD_ID))
         s->last_record = r->record_id;
     if (r)
         s->last_time = r->time;
-    if (c->lru_tail != s) {
-        lru_unlink(c, s);
-        hai_lru_append(c, s);
-    }
+    hai_list_move_to_tail(&c->lru, &s->lru);
 }
 
 static void alias_drop(ha_correlator *c, ha_sequence *s)
@@ -228,7 +187,7 @@ static void seq_end(ha_correlator *c, ha_sequence *s, ha_end end, int64_t t, con
 {
     const ha_allocator *hai_hash_alloc = &c->alloc;
     int hai_hash_oom = 0;
-    lru_unlink(c, s); /* first: the end time takes the links' place */
+    hai_list_remove(&c->lru, &s->lru); /* first: the end time takes the link's place */
     s->end = (uint8_t)end;
     s->end_time = end == HA_END_EVICTED || end == HA_END_END_OF_INPUT ? HA_TIME_NONE : t;
     /* a 4658 or 4689 is the handle's own last event; a reopening or an
@@ -245,14 +204,7 @@ static void seq_end(ha_correlator *c, ha_sequence *s, ha_end end, int64_t t, con
     (void)hai_hash_oom;
     alias_drop(c, s);
     hai_proc *p = s->proc;
-    if (s->pprev)
-        s->pprev->pnext = s->pnext;
-    else
-        p->open_head = s->pnext;
-    if (s->pnext)
-        s->pnext->pprev = s->pprev;
-    else
-        p->open_tail = s->pprev;
+    hai_list_remove(&p->open, &s->in_proc);
     p->nopen--;
     c->counts[C_OPEN]--;
     hai_seq_release(c, s);
@@ -261,13 +213,7 @@ static void seq_end(ha_correlator *c, ha_sequence *s, ha_end end, int64_t t, con
 
 int hai_proc_append(hai_proc *p, ha_sequence *s)
 {
-    s->pprev = p->open_tail;
-    s->pnext = NULL;
-    if (p->open_tail)
-        p->open_tail->pnext = s;
-    else
-        p->open_head = s;
-    p->open_tail = s;
+    hai_list_append(&p->open, &s->in_proc);
     return p->nopen++ == 0;
 }
 
@@ -304,8 +250,8 @@ static ha_sequence *seq_begin(ha_correlator *c, const hai_key *k, int opened, co
     const hai_sipkey *hai_hash_key = &c->key;
     const ha_allocator *hai_hash_alloc = &c->alloc;
     int hai_hash_oom = 0;
-    while (c->counts[C_OPEN] >= c->max_open && c->lru_head)
-        seq_end(c, c->lru_head, HA_END_EVICTED, HA_TIME_NONE, r);
+    while (c->counts[C_OPEN] >= c->max_open && c->lru.head)
+        seq_end(c, HAI_SEQ_OF_LRU(c->lru.head), HA_END_EVICTED, HA_TIME_NONE, r);
     hai_proc *p = hai_proc_get(c, k->host, k->pid);
     if (!p)
         return NULL;
@@ -336,7 +282,7 @@ static ha_sequence *seq_begin(ha_correlator *c, const hai_key *k, int opened, co
     s->proc = p;
     if (hai_proc_append(p, s))
         idle_unlink(c, p);
-    hai_lru_append(c, s);
+    hai_list_append(&c->lru, &s->lru);
     c->counts[C_OPEN]++;
     c->counts[C_SEQUENCES]++;
     return s;
@@ -507,9 +453,9 @@ static void rule_exit(ha_correlator *c, const ha_record *r)
     hai_proc *p = host ? hai_proc_find(c, host, pid) : NULL;
     if (!p)
         return;
-    while (p->open_head) {
+    while (p->open.head) {
         int last = p->nopen == 1; /* ending the last one may free p */
-        seq_end(c, p->open_head, HA_END_PROCESS_EXIT, r->time, r);
+        seq_end(c, HAI_SEQ_OF_PROC(p->open.head), HA_END_PROCESS_EXIT, r->time, r);
         if (last)
             break;
     }
@@ -588,9 +534,9 @@ static void rule_duplicate(ha_correlator *c, const ha_record *r)
     ha_sequence *from = seq_find(c, &src);
     if (!from) { /* the source may be open under another logon */
         hai_proc *sp = hai_proc_find(c, src.host, src.pid);
-        for (ha_sequence *x = sp ? sp->open_head : NULL; x && !from; x = x->pnext)
-            if (x->key.hid == src.hid)
-                from = x;
+        for (hai_link *l = sp ? sp->open.head : NULL; l && !from; l = l->next)
+            if (HAI_SEQ_OF_PROC(l)->key.hid == src.hid)
+                from = HAI_SEQ_OF_PROC(l);
     }
     ha_sequence *s = seq_find(c, &k);
     if (s) {
@@ -732,10 +678,10 @@ void ha_correlator_free(ha_correlator *c)
  * are never pulled away while it is applied. */
 static void bound_strings(ha_correlator *c, const ha_record *r)
 {
-    while (hai_interner_bytes(&c->strings) > c->max_string_bytes && c->lru_head)
-        seq_end(c, c->lru_head, HA_END_EVICTED, HA_TIME_NONE, r);
-    while (hai_interner_bytes(&c->strings) > c->max_string_bytes && c->idle_head)
-        proc_free(c, c->idle_head);
+    while (hai_interner_bytes(&c->strings) > c->max_string_bytes && c->lru.head)
+        seq_end(c, HAI_SEQ_OF_LRU(c->lru.head), HA_END_EVICTED, HA_TIME_NONE, r);
+    while (hai_interner_bytes(&c->strings) > c->max_string_bytes && c->idle.head)
+        proc_free(c, HAI_PROC_OF_IDLE(c->idle.head));
 }
 
 void hai_correlator_apply(ha_correlator *c, const ha_record *r)
@@ -811,8 +757,8 @@ int ha_correlator_flush(ha_correlator *c)
     c->cb_rc = 0;
     c->oom = 0;
     hai_reorder_drain(c);
-    while (c->lru_head && !c->cb_rc && !c->nheap)
-        seq_end(c, c->lru_head, HA_END_END_OF_INPUT, HA_TIME_NONE, NULL);
+    while (c->lru.head && !c->cb_rc && !c->nheap)
+        seq_end(c, HAI_SEQ_OF_LRU(c->lru.head), HA_END_END_OF_INPUT, HA_TIME_NONE, NULL);
     c->busy = 0;
     if (c->oom)
         return HA_ERR_NOMEM;

@@ -53,7 +53,7 @@ struct failure {
     UT_hash_handle hh;
     uint64_t key;
     int64_t time;
-    struct failure *prev, *next; /* oldest first */
+    hai_link by_age; /* in ha_rules' `ages`, oldest first */
 };
 
 struct ha_alert {
@@ -69,7 +69,8 @@ struct ha_rules {
     hai_sipkey key; /* of the tables and the failures' digests (keyed.h) */
     struct rule *v;
     size_t n, cap;
-    struct failure *failures, *oldest, *newest;
+    struct failure *failures;
+    hai_list ages; /* the failures, oldest first */
     size_t nfailures;
     struct memo *memo;
     size_t nmemo;
@@ -627,14 +628,7 @@ static void forget(ha_rules *rs, struct failure *f)
     int hai_hash_oom = 0;
     HASH_DEL(rs->failures, f);
     (void)hai_hash_oom;
-    if (f->prev)
-        f->prev->next = f->next;
-    else
-        rs->oldest = f->next;
-    if (f->next)
-        f->next->prev = f->prev;
-    else
-        rs->newest = f->prev;
+    hai_list_remove(&rs->ages, &f->by_age);
     rs->nfailures--;
     hai_free(&rs->alloc, f);
 }
@@ -658,7 +652,7 @@ static int access_after_failure(ha_rules *rs, size_t ri, const ha_record *rec, h
         if (f)
             forget(rs, f); /* the newest failure counts */
         while (rs->nfailures >= MAX_FAILURES)
-            forget(rs, rs->oldest);
+            forget(rs, HAI_ITEM(rs->ages.head, struct failure, by_age));
         f = hai_calloc(&rs->alloc, 1, sizeof *f);
         if (!f) {
             rs->oom = 1;
@@ -672,12 +666,7 @@ static int access_after_failure(ha_rules *rs, size_t ri, const ha_record *rec, h
             rs->oom = 1;
             return 0;
         }
-        f->prev = rs->newest;
-        if (rs->newest)
-            rs->newest->next = f;
-        else
-            rs->oldest = f;
-        rs->newest = f;
+        hai_list_append(&rs->ages, &f->by_age);
         rs->nfailures++;
         return 0;
     }

@@ -108,9 +108,9 @@ int ha_sequence_copy(const ha_sequence *s, ha_sequence **out)
     *d = *s;
     memset(&d->hh, 0, sizeof d->hh);
     d->proc = NULL;
-    d->pprev = d->pnext = NULL;
+    d->in_proc.prev = d->in_proc.next = NULL;
     if (!s->end)
-        d->lprev = d->lnext = NULL; /* an ended one's end_time stays */
+        d->lru.prev = d->lru.next = NULL; /* an ended one's end_time stays */
     d->flags |= HAI_SEQ_COPY;
     char *at = (char *)(c + 1);
     if (s->dup) {

@@ -87,16 +87,16 @@ static hai_proc **number(const ha_correlator *c, size_t *nprocs)
     hai_proc **procs = hai_calloc(&c->alloc, np ? np : 1, sizeof *procs);
     if (!procs)
         return NULL;
-    for (hai_proc *p = c->idle_head; p; p = p->inext)
-        procs[k++] = p;
+    HAI_LIST_FOR(l, &c->idle)
+        procs[k++] = HAI_PROC_OF_IDLE(l);
     for (hai_proc *p = c->procs; p; p = p->hh.next)
         if (!p->idle)
             procs[k++] = p;
     for (size_t i = 0; i < np; i++)
         procs[i]->index = (uint32_t)i;
     uint32_t i = 0;
-    for (ha_sequence *s = c->lru_head; s; s = s->lnext)
-        s->index = i++;
+    HAI_LIST_FOR(l, &c->lru)
+        HAI_SEQ_OF_LRU(l)->index = i++;
     *nprocs = np;
     return procs;
 }
@@ -126,7 +126,8 @@ static void write_payload(const ha_correlator *c, sink *o, hai_proc **procs, siz
     }
 
     put_u32(o, (uint32_t)c->counts[HA_CORR_OPEN]);
-    for (ha_sequence *s = c->lru_head; s; s = s->lnext) {
+    HAI_LIST_FOR(l, &c->lru) {
+        const ha_sequence *s = HAI_SEQ_OF_LRU(l);
         put_u32(o, s->proc->index);
         put_u64(o, s->key.hid);
         put_u64(o, s->key.logon);
@@ -147,8 +148,8 @@ static void write_payload(const ha_correlator *c, sink *o, hai_proc **procs, siz
     }
     for (size_t i = 0; i < nprocs; i++) {
         put_u32(o, (uint32_t)procs[i]->nopen);
-        for (ha_sequence *s = procs[i]->open_head; s; s = s->pnext)
-            put_u32(o, s->index);
+        HAI_LIST_FOR(l, &procs[i]->open)
+            put_u32(o, HAI_SEQ_OF_PROC(l)->index);
     }
 
     put_u32(o, HASH_COUNT(c->aliases));
@@ -444,7 +445,7 @@ static void load_sequences(loader *l)
             t->oom = 1;
             return;
         }
-        hai_lru_append(t, s);
+        hai_list_append(&t->lru, &s->lru);
         if (s->flags & ~(HAI_SEQ_OPENED | HAI_SEQ_DELETED | HAI_SEQ_DUPLICATE))
             l->in.bad = 1;
     }
@@ -587,10 +588,8 @@ static void swap_state(ha_correlator *a, ha_correlator *b)
     SWAP(seqs);
     SWAP(procs);
     SWAP(aliases);
-    SWAP(lru_head);
-    SWAP(lru_tail);
-    SWAP(idle_head);
-    SWAP(idle_tail);
+    SWAP(lru);
+    SWAP(idle);
     SWAP(nidle);
     SWAP(heap);
     SWAP(nheap);
