@@ -77,11 +77,8 @@ static void idle_unlink(ha_correlator *c, hai_proc *p)
 
 static void proc_free(ha_correlator *c, hai_proc *p)
 {
-    const ha_allocator *hai_hash_alloc = &c->alloc;
-    int hai_hash_oom = 0;
     idle_unlink(c, p);
-    HASH_DEL(c->procs, p);
-    (void)hai_hash_oom;
+    HAI_HASH_DEL(&c->alloc, c->procs, p);
     hai_istr_unref(&c->strings, p->image);
     hai_istr_unref(&c->strings, p->command_line);
     hai_istr_unref(&c->strings, (hai_istr *)p->key.host);
@@ -109,25 +106,21 @@ void hai_proc_settle(ha_correlator *c, hai_proc *p)
 
 hai_proc *hai_proc_find(ha_correlator *c, const hai_istr *host, uint64_t pid)
 {
-    const hai_sipkey *hai_hash_key = &c->key;
     hai_pkey k;
     memset(&k, 0, sizeof k);
     k.host = host;
     k.pid = pid;
     hai_proc *p;
-    HASH_FIND(hh, c->procs, &k, sizeof k, p);
+    HAI_HASH_FIND(&c->key, c->procs, &k, sizeof k, p);
     return p;
 }
 
 /* Find or make the process slot; NULL when out of memory. */
 hai_proc *hai_proc_get(ha_correlator *c, const hai_istr *host, uint64_t pid)
 {
-    const hai_sipkey *hai_hash_key = &c->key;
     hai_proc *p = hai_proc_find(c, host, pid);
     if (p)
         return p;
-    const ha_allocator *hai_hash_alloc = &c->alloc;
-    int hai_hash_oom = 0;
     p = hai_calloc(&c->alloc, 1, sizeof *p);
     if (!p) {
         c->oom = 1;
@@ -137,8 +130,9 @@ hai_proc *hai_proc_get(ha_correlator *c, const hai_istr *host, uint64_t pid)
     p->key.pid = pid;
     p->owner = c;
     p->created = HA_TIME_NONE;
-    HASH_ADD(hh, c->procs, key, sizeof p->key, p);
-    if (hai_hash_oom) {
+    int failed;
+    HAI_HASH_ADD(&c->alloc, &c->key, c->procs, key, sizeof p->key, p, failed);
+    if (failed) {
         hai_istr_unref(&c->strings, (hai_istr *)host);
         hai_free(&c->alloc, p);
         c->oom = 1;
@@ -164,10 +158,7 @@ static void alias_drop(ha_correlator *c, ha_sequence *s)
     hai_alias *a = s->dup ? s->dup->alias : NULL;
     if (!a)
         return;
-    const ha_allocator *hai_hash_alloc = &c->alloc;
-    int hai_hash_oom = 0;
-    HASH_DEL(c->aliases, a);
-    (void)hai_hash_oom;
+    HAI_HASH_DEL(&c->alloc, c->aliases, a);
     hai_free(&c->alloc, a);
     s->dup->alias = NULL;
 }
@@ -185,8 +176,6 @@ void hai_seq_release(ha_correlator *c, ha_sequence *s)
 /* End `s`: tell the caller, then forget it. */
 static void seq_end(ha_correlator *c, ha_sequence *s, ha_end end, int64_t t, const ha_record *r)
 {
-    const ha_allocator *hai_hash_alloc = &c->alloc;
-    int hai_hash_oom = 0;
     hai_list_remove(&c->lru, &s->lru); /* first: the end time takes the link's place */
     s->end = (uint8_t)end;
     s->end_time = end == HA_END_EVICTED || end == HA_END_END_OF_INPUT ? HA_TIME_NONE : t;
@@ -200,8 +189,7 @@ static void seq_end(ha_correlator *c, ha_sequence *s, ha_end end, int64_t t, con
     if (c->on_end)
         note(c, c->on_end(s, r, c->userdata));
     c->ended[end]++;
-    HASH_DEL(c->seqs, s);
-    (void)hai_hash_oom;
+    HAI_HASH_DEL(&c->alloc, c->seqs, s);
     alias_drop(c, s);
     hai_proc *p = s->proc;
     hai_list_remove(&p->open, &s->in_proc);
@@ -219,9 +207,8 @@ int hai_proc_append(hai_proc *p, ha_sequence *s)
 
 static ha_sequence *seq_find(ha_correlator *c, const hai_key *k)
 {
-    const hai_sipkey *hai_hash_key = &c->key;
     ha_sequence *s;
-    HASH_FIND(hh, c->seqs, k, sizeof *k, s);
+    HAI_HASH_FIND(&c->key, c->seqs, k, sizeof *k, s);
     return s;
 }
 
@@ -229,7 +216,6 @@ static ha_sequence *seq_find(ha_correlator *c, const hai_key *k)
  * whose close Windows logs under the source process's ID. */
 static ha_sequence *seq_lookup(ha_correlator *c, const hai_key *k)
 {
-    const hai_sipkey *hai_hash_key = &c->key;
     ha_sequence *s = seq_find(c, k);
     if (s)
         return s;
@@ -239,7 +225,7 @@ static ha_sequence *seq_lookup(ha_correlator *c, const hai_key *k)
     ak.pid = k->pid;
     ak.hid = k->hid;
     hai_alias *a;
-    HASH_FIND(hh, c->aliases, &ak, sizeof ak, a);
+    HAI_HASH_FIND(&c->key, c->aliases, &ak, sizeof ak, a);
     return a ? a->seq : NULL;
 }
 
@@ -247,9 +233,6 @@ static ha_sequence *seq_lookup(ha_correlator *c, const hai_key *k)
  * memory. Makes room first when the bound on open sequences is reached. */
 static ha_sequence *seq_begin(ha_correlator *c, const hai_key *k, int opened, const ha_record *r)
 {
-    const hai_sipkey *hai_hash_key = &c->key;
-    const ha_allocator *hai_hash_alloc = &c->alloc;
-    int hai_hash_oom = 0;
     while (c->counts[C_OPEN] >= c->max_open && c->lru.head)
         seq_end(c, HAI_SEQ_OF_LRU(c->lru.head), HA_END_EVICTED, HA_TIME_NONE, r);
     hai_proc *p = hai_proc_get(c, k->host, k->pid);
@@ -270,10 +253,11 @@ static ha_sequence *seq_begin(ha_correlator *c, const hai_key *k, int opened, co
     s->user = field_istr(c, r, HA_FIELD_SUBJECT_USER_NAME);
     s->domain = field_istr(c, r, HA_FIELD_SUBJECT_DOMAIN_NAME);
     s->command_line = hai_istr_ref(p->command_line);
-    HASH_ADD(hh, c->seqs, key, sizeof s->key, s);
-    if (hai_hash_oom || c->oom) {
-        if (!hai_hash_oom)
-            HASH_DEL(c->seqs, s);
+    int failed;
+    HAI_HASH_ADD(&c->alloc, &c->key, c->seqs, key, sizeof s->key, s, failed);
+    if (failed || c->oom) {
+        if (!failed)
+            HAI_HASH_DEL(&c->alloc, c->seqs, s);
         c->oom = 1;
         hai_seq_release(c, s);
         hai_proc_settle(c, p);
@@ -490,19 +474,17 @@ static void rule_create(ha_correlator *c, const ha_record *r)
  * taking it from an older duplicate; out of memory, `s` goes without. */
 static void alias_take(ha_correlator *c, ha_sequence *s, const hai_akey *ak)
 {
-    const hai_sipkey *hai_hash_key = &c->key;
-    const ha_allocator *hai_hash_alloc = &c->alloc;
-    int hai_hash_oom = 0;
     hai_alias *a;
-    HASH_FIND(hh, c->aliases, ak, sizeof *ak, a);
+    HAI_HASH_FIND(&c->key, c->aliases, ak, sizeof *ak, a);
     if (a) { /* a newer duplicate takes the alias over */
         a->seq->dup->alias = NULL;
     } else {
         a = hai_calloc(&c->alloc, 1, sizeof *a);
         if (a) {
             a->key = *ak;
-            HASH_ADD(hh, c->aliases, key, sizeof a->key, a);
-            if (hai_hash_oom) {
+            int failed;
+            HAI_HASH_ADD(&c->alloc, &c->key, c->aliases, key, sizeof a->key, a, failed);
+            if (failed) {
                 hai_free(&c->alloc, a);
                 a = NULL;
             }
@@ -649,25 +631,22 @@ void ha_correlator_free(ha_correlator *c)
     if (!c)
         return;
     hai_reorder_free(c);
-    const ha_allocator *hai_hash_alloc = &c->alloc;
-    int hai_hash_oom = 0;
     ha_sequence *s, *stmp;
     HASH_ITER(hh, c->seqs, s, stmp) {
-        HASH_DEL(c->seqs, s);
+        HAI_HASH_DEL(&c->alloc, c->seqs, s);
         hai_free(&c->alloc, s->dup);
         hai_free(&c->alloc, s);
     }
     hai_proc *p, *ptmp;
     HASH_ITER(hh, c->procs, p, ptmp) {
-        HASH_DEL(c->procs, p);
+        HAI_HASH_DEL(&c->alloc, c->procs, p);
         hai_free(&c->alloc, p);
     }
     hai_alias *al, *atmp;
     HASH_ITER(hh, c->aliases, al, atmp) {
-        HASH_DEL(c->aliases, al);
+        HAI_HASH_DEL(&c->alloc, c->aliases, al);
         hai_free(&c->alloc, al);
     }
-    (void)hai_hash_oom;
     hai_interner_free(&c->strings); /* every string, whatever its count */
     ha_allocator a = c->alloc;
     hai_free(&a, c);

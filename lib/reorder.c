@@ -48,21 +48,17 @@ static void sift_down(hai_held *h, size_t n, size_t i)
 
 static hai_seen *seen_find(ha_correlator *c, const hai_istr *host, uint64_t record_id)
 {
-    const hai_sipkey *hai_hash_key = &c->key;
     hai_seen probe, *x;
     memset(&probe.key, 0, sizeof probe.key);
     probe.key.host = host;
     probe.key.record_id = record_id;
-    HASH_FIND(hh, c->seen, &probe.key, sizeof probe.key, x);
+    HAI_HASH_FIND(&c->key, c->seen, &probe.key, sizeof probe.key, x);
     return x;
 }
 
 static void seen_drop(ha_correlator *c, hai_seen *x)
 {
-    const ha_allocator *hai_hash_alloc = &c->alloc;
-    int hai_hash_oom = 0;
-    HASH_DEL(c->seen, x);
-    (void)hai_hash_oom;
+    HAI_HASH_DEL(&c->alloc, c->seen, x);
     hai_istr_unref(&c->strings, (hai_istr *)x->key.host);
     hai_free(&c->alloc, x);
 }
@@ -110,9 +106,6 @@ static int ensure_ring(ha_correlator *c)
 
 static int add_key(ha_correlator *c, const hai_istr *host, uint64_t record_id, hai_seen **out)
 {
-    const hai_sipkey *hai_hash_key = &c->key;
-    const ha_allocator *hai_hash_alloc = &c->alloc;
-    int hai_hash_oom = 0;
     if (seen_find(c, host, record_id))
         return HA_ERR_SNAPSHOT;
     hai_seen *x = hai_calloc(&c->alloc, 1, sizeof *x);
@@ -120,8 +113,9 @@ static int add_key(ha_correlator *c, const hai_istr *host, uint64_t record_id, h
         return HA_ERR_NOMEM;
     x->key.host = hai_istr_ref((hai_istr *)host);
     x->key.record_id = record_id;
-    HASH_ADD(hh, c->seen, key, sizeof x->key, x);
-    if (hai_hash_oom) {
+    int failed;
+    HAI_HASH_ADD(&c->alloc, &c->key, c->seen, key, sizeof x->key, x, failed);
+    if (failed) {
         hai_istr_unref(&c->strings, (hai_istr *)host);
         hai_free(&c->alloc, x);
         return HA_ERR_NOMEM;
@@ -208,13 +202,10 @@ void hai_reorder_free(ha_correlator *c)
     c->heap = NULL;
     c->nheap = c->heap_cap = 0;
     hai_seen *x, *tmp;
-    const ha_allocator *hai_hash_alloc = &c->alloc;
-    int hai_hash_oom = 0;
     HASH_ITER(hh, c->seen, x, tmp) {
-        HASH_DEL(c->seen, x);
+        HAI_HASH_DEL(&c->alloc, c->seen, x);
         hai_free(&c->alloc, x); /* the strings go with the interner */
     }
-    (void)hai_hash_oom;
     hai_free(&c->alloc, c->released);
     c->released = NULL;
     c->nreleased = c->released_head = 0;

@@ -367,10 +367,7 @@ static void load_processes(loader *l)
 
 static void load_sequences(loader *l)
 {
-    const hai_sipkey *hai_hash_key = &l->t->key;
     ha_correlator *t = l->t;
-    const ha_allocator *hai_hash_alloc = &t->alloc;
-    int hai_hash_oom = 0;
     l->nseqs = get_u32(&l->in);
     if (!fits(&l->in, l->nseqs, l->version >= 2 ? 117 : 109))
         return;
@@ -396,7 +393,7 @@ static void load_sequences(loader *l)
         k.host = p->key.host;
         k.pid = p->key.pid;
         ha_sequence *s;
-        HASH_FIND(hh, t->seqs, &k, sizeof k, s);
+        HAI_HASH_FIND(&t->key, t->seqs, &k, sizeof k, s);
         if (s) {
             l->in.bad = 1;
             return;
@@ -438,8 +435,9 @@ static void load_sequences(loader *l)
         s->proc = p;
         s->index = UINT32_MAX; /* not in its process's list yet */
         l->seqs[i] = s;
-        HASH_ADD(hh, t->seqs, key, sizeof s->key, s);
-        if (hai_hash_oom) {
+        int failed;
+        HAI_HASH_ADD(&t->alloc, &t->key, t->seqs, key, sizeof s->key, s, failed);
+        if (failed) {
             l->seqs[i] = NULL;
             hai_seq_release(t, s);
             t->oom = 1;
@@ -476,10 +474,7 @@ static void load_lists(loader *l)
 
 static void load_aliases(loader *l)
 {
-    const hai_sipkey *hai_hash_key = &l->t->key;
     ha_correlator *t = l->t;
-    const ha_allocator *hai_hash_alloc = &t->alloc;
-    int hai_hash_oom = 0;
     uint32_t n = get_u32(&l->in);
     if (!fits(&l->in, n, 24))
         return;
@@ -494,15 +489,16 @@ static void load_aliases(loader *l)
         a->key.hid = get_u64(&l->in);
         uint32_t si = get_u32(&l->in);
         hai_alias *dup;
-        HASH_FIND(hh, t->aliases, &a->key, sizeof a->key, dup);
+        HAI_HASH_FIND(&t->key, t->aliases, &a->key, sizeof a->key, dup);
         if (BAD(l) || dup || si >= l->nseqs || !l->seqs[si]->dup || l->seqs[si]->dup->alias) {
             hai_free(&t->alloc, a);
             l->in.bad = 1;
             return;
         }
         a->seq = l->seqs[si];
-        HASH_ADD(hh, t->aliases, key, sizeof a->key, a);
-        if (hai_hash_oom) {
+        int failed;
+        HAI_HASH_ADD(&t->alloc, &t->key, t->aliases, key, sizeof a->key, a, failed);
+        if (failed) {
             hai_free(&t->alloc, a);
             t->oom = 1;
             return;
