@@ -130,7 +130,8 @@ struct ha_correlator {
     int cb_rc; /* first non-zero callback value of the current call */
     int busy;  /* inside add/flush: a callback may not add to this correlator */
     int oom;
-    uint64_t counts[HAI_COUNTERS];
+    uint64_t counts[HAI_COUNTERS]; /* the first nine ha_correlator_counter values, in snapshots */
+    uint64_t ignored;              /* HA_CORR_IGNORED, not in snapshots (yet) */
     uint64_t ended[HAI_END_COUNT];
 
     size_t max_string_bytes;

@@ -381,16 +381,18 @@ static int other_object(const ha_sequence *s, const ha_record *r)
     return known_name(v, n) && o && known_name(o->s, o->len) && !(o->len == n && memcmp(o->s, v, n) == 0);
 }
 
+enum use { USE_ACCESS, USE_DELETE, USE_CLOSE };
+
 /* 4663, 4660, 4658: use, delete through, close; an event on another
  * object than the handle's ends its sequence (handle_reused) and begins
- * one. */
-static void rule_use(ha_correlator *c, const ha_record *r)
+ * one (a close names no object to compare). */
+static void rule_use(ha_correlator *c, const ha_record *r, enum use use)
 {
     hai_key k;
     if (!key_of(c, r, HA_FIELD_PROCESS_ID, HA_FIELD_HANDLE_ID, &k))
         return;
     ha_sequence *s = seq_lookup(c, &k);
-    if (s && r->event_id != 4658 && other_object(s, r)) {
+    if (s && use != USE_CLOSE && other_object(s, r)) {
         seq_end(c, s, HA_END_HANDLE_REUSED, r->time, r);
         s = NULL;
     }
@@ -405,11 +407,11 @@ static void rule_use(ha_correlator *c, const ha_record *r)
     } else {
         touch(c, s, r);
     }
-    if (r->event_id == 4658) {
+    if (use == USE_CLOSE) {
         seq_end(c, s, HA_END_CLOSE, r->time, r);
         return;
     }
-    if (r->event_id == 4663) {
+    if (use == USE_ACCESS) {
         uint64_t mask = 0;
         s->accesses++;
         if (field_uint(r, HA_FIELD_ACCESS_MASK, &mask))
@@ -424,6 +426,10 @@ static void rule_use(ha_correlator *c, const ha_record *r)
     if (c->on_access)
         note(c, c->on_access(s, r, c->userdata));
 }
+
+static void rule_access(ha_correlator *c, const ha_record *r) { rule_use(c, r, USE_ACCESS); }
+static void rule_delete(ha_correlator *c, const ha_record *r) { rule_use(c, r, USE_DELETE); }
+static void rule_close(ha_correlator *c, const ha_record *r) { rule_use(c, r, USE_CLOSE); }
 
 /* 4689: every open sequence of the process ends, whatever its logon. */
 static void rule_exit(ha_correlator *c, const ha_record *r)
@@ -668,33 +674,28 @@ void hai_correlator_apply(ha_correlator *c, const ha_record *r)
     if (hai_interner_bytes(&c->strings) > c->max_string_bytes)
         bound_strings(c, r);
     switch (r->event_id) {
-    case 4656:
-    case 4661:
-        rule_open(c, r);
+#define HAI_EVENT(id, rule)                                                                             \
+    case id:                                                                                            \
+        rule_##rule(c, r);                                                                              \
         break;
-    case 4663:
-    case 4660:
-    case 4658:
-        rule_use(c, r);
-        break;
-    case 4689:
-        rule_exit(c, r);
-        break;
-    case 4688:
-        rule_create(c, r);
-        break;
-    case 4690:
-        rule_duplicate(c, r);
-        break;
+#include "events.def"
+#undef HAI_EVENT
     default:
         break;
     }
 }
 
-static int handle_family(uint32_t id)
+/* One of events.def's EventIDs. */
+static int handled(uint32_t id)
 {
-    return id == 4656 || id == 4661 || id == 4663 || id == 4660 || id == 4658 || id == 4688 || id == 4689 ||
-           id == 4690;
+    switch (id) {
+#define HAI_EVENT(id, rule) case id:
+#include "events.def"
+#undef HAI_EVENT
+        return 1;
+    default:
+        return 0;
+    }
 }
 
 int ha_correlator_add(ha_correlator *c, const ha_record *r)
@@ -705,7 +706,9 @@ int ha_correlator_add(ha_correlator *c, const ha_record *r)
     c->cb_rc = 0;
     c->oom = 0;
     c->counts[C_RECORDS]++;
-    if (c->window && handle_family(r->event_id))
+    if (!handled(r->event_id))
+        c->ignored++;
+    else if (c->window)
         hai_reorder_push(c, r);
     else
         hai_correlator_apply(c, r);
@@ -722,7 +725,11 @@ int ha_correlator_on_record(const ha_record *rec, void *userdata)
 
 size_t ha_correlator_event_ids(const uint32_t **ids)
 {
-    static const uint32_t used[] = {4656, 4658, 4660, 4661, 4663, 4688, 4689, 4690};
+    static const uint32_t used[] = {
+#define HAI_EVENT(id, rule) id,
+#include "events.def"
+#undef HAI_EVENT
+    };
     if (ids)
         *ids = used;
     return sizeof used / sizeof used[0];
@@ -746,6 +753,8 @@ int ha_correlator_flush(ha_correlator *c)
 
 uint64_t ha_correlator_count(const ha_correlator *c, ha_correlator_counter which)
 {
+    if (which == HA_CORR_IGNORED)
+        return c ? c->ignored : 0;
     if (!c || (unsigned)which >= HAI_COUNTERS)
         return 0;
     if (which == HA_CORR_HELD)
