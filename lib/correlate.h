@@ -6,6 +6,7 @@
 #include "intern.h"
 #include "list.h"
 #include "record.h"
+#include "reorder.h"
 
 /* Keys are compared as bytes: no padding, zero-initialised. */
 typedef struct hai_key {
@@ -93,21 +94,6 @@ typedef struct hai_alias {
     ha_sequence *seq;
 } hai_alias;
 
-/* A (Computer, EventRecordID) the reorder window has seen. */
-typedef struct hai_seen {
-    UT_hash_handle hh;
-    struct {
-        const hai_istr *host;
-        uint64_t record_id;
-    } key;
-} hai_seen;
-
-/* A record held back by the reorder window. */
-typedef struct hai_held {
-    ha_record *rec; /* a copy */
-    uint64_t arrival;
-} hai_held;
-
 #define HAI_END_COUNT 6
 #define HAI_COUNTERS 9
 
@@ -135,23 +121,9 @@ struct ha_correlator {
     uint64_t ended[HAI_END_COUNT];
 
     size_t max_string_bytes;
-    /* the reorder window */
-    size_t window;
-    hai_held *heap; /* a binary min-heap by (time, record ID, arrival) */
-    size_t nheap, heap_cap;
-    uint64_t arrivals;
-    hai_seen *seen;      /* keys held or among the last `window` released */
-    hai_seen **released; /* ring of the released ones, oldest at released_head */
-    size_t nreleased, released_head;
+    hai_window window; /* the reorder window (reorder.h); its hosts are in `strings` */
 };
 
-/* Apply one record now (correlator.c). */
-void hai_correlator_apply(ha_correlator *c, const ha_record *r);
-/* The reorder window (reorder.c): take a record; apply what it pushes out. */
-void hai_reorder_push(ha_correlator *c, const ha_record *r);
-/* Apply every held record in order; stops after a callback asks to. */
-void hai_reorder_drain(ha_correlator *c);
-void hai_reorder_free(ha_correlator *c);
 /* The record's computer, interned; borrowed (correlator.c). */
 const hai_istr *hai_correlator_host(ha_correlator *c, const ha_record *r);
 
@@ -162,11 +134,6 @@ void hai_proc_settle(ha_correlator *c, hai_proc *p);
 /* Append `s` to its process's open list; 1 when it is the first. */
 int hai_proc_append(hai_proc *p, ha_sequence *s);
 void hai_seq_release(ha_correlator *c, ha_sequence *s);
-/* For snapshot.c (reorder.c): hold a record (taking it over) as having
- * arrived `arrival`-th, and remember a released key. HA_OK, HA_ERR_NOMEM,
- * or HA_ERR_SNAPSHOT for a key already held or remembered. */
-int hai_reorder_hold(ha_correlator *c, ha_record *r, uint64_t arrival);
-int hai_reorder_remember(ha_correlator *c, const hai_istr *host, uint64_t record_id);
 
 #define HAI_SEQ_OF_LRU(l) HAI_ITEM_OR_NULL((l), ha_sequence, lru)
 #define HAI_SEQ_OF_PROC(l) HAI_ITEM_OR_NULL((l), ha_sequence, in_proc)

@@ -611,7 +611,7 @@ int ha_correlator_new(const ha_correlator_options *opts, ha_correlator **out)
     if (opts->version >= 2) {
         if (opts->max_string_bytes)
             c->max_string_bytes = opts->max_string_bytes;
-        c->window = opts->reorder_window;
+        c->window.size = opts->reorder_window;
     }
     if (hai_sipkey_random(&c->key) != 0) {
         hai_free(&c->alloc, c);
@@ -624,7 +624,7 @@ int ha_correlator_new(const ha_correlator_options *opts, ha_correlator **out)
 
 int hai_correlator_set_key(ha_correlator *c, uint64_t k0, uint64_t k1)
 {
-    if (!c || c->strings.table || c->seqs || c->procs || c->aliases || c->seen)
+    if (!c || c->strings.table || c->seqs || c->procs || c->aliases || c->window.seen)
         return HA_ERR_INVALID;
     c->key.k0 = k0;
     c->key.k1 = k1;
@@ -636,7 +636,7 @@ void ha_correlator_free(ha_correlator *c)
 {
     if (!c)
         return;
-    hai_reorder_free(c);
+    hai_window_free(&c->window, &c->alloc);
     ha_sequence *s, *stmp;
     HASH_ITER(hh, c->seqs, s, stmp) {
         HAI_HASH_DEL(&c->alloc, c->seqs, s);
@@ -669,7 +669,7 @@ static void bound_strings(ha_correlator *c, const ha_record *r)
         proc_free(c, HAI_PROC_OF_IDLE(c->idle.head));
 }
 
-void hai_correlator_apply(ha_correlator *c, const ha_record *r)
+static void apply(ha_correlator *c, const ha_record *r)
 {
     if (hai_interner_bytes(&c->strings) > c->max_string_bytes)
         bound_strings(c, r);
@@ -698,6 +698,32 @@ static int handled(uint32_t id)
     }
 }
 
+/* Apply the records the reorder window lets go (`all`: every one it holds,
+ * stopping after a callback asks to). */
+static void release(ha_correlator *c, int all)
+{
+    hai_held h;
+    while (!(all && c->cb_rc) && hai_window_pop(&c->window, all, &h)) {
+        apply(c, h.rec);
+        hai_window_done(&c->window, &c->strings, &h);
+    }
+}
+
+/* Through the reorder window: held, and what it lets go applied. */
+static void hold(ha_correlator *c, const ha_record *r)
+{
+    const hai_istr *host = hai_correlator_host(c, r);
+    if (!host)
+        return;
+    int rc = hai_window_push(&c->window, &c->strings, r, host);
+    if (rc == HAI_WINDOW_REPEAT)
+        c->counts[HA_CORR_DUPLICATES]++;
+    else if (rc != HA_OK)
+        c->oom = 1;
+    else
+        release(c, 0);
+}
+
 int ha_correlator_add(ha_correlator *c, const ha_record *r)
 {
     if (!c || !r || c->busy)
@@ -708,10 +734,10 @@ int ha_correlator_add(ha_correlator *c, const ha_record *r)
     c->counts[C_RECORDS]++;
     if (!handled(r->event_id))
         c->ignored++;
-    else if (c->window)
-        hai_reorder_push(c, r);
+    else if (c->window.size)
+        hold(c, r);
     else
-        hai_correlator_apply(c, r);
+        apply(c, r);
     c->busy = 0;
     if (c->oom)
         return HA_ERR_NOMEM;
@@ -742,8 +768,8 @@ int ha_correlator_flush(ha_correlator *c)
     c->busy = 1;
     c->cb_rc = 0;
     c->oom = 0;
-    hai_reorder_drain(c);
-    while (c->lru.head && !c->cb_rc && !c->nheap)
+    release(c, 1);
+    while (c->lru.head && !c->cb_rc && !c->window.nheap)
         seq_end(c, HAI_SEQ_OF_LRU(c->lru.head), HA_END_END_OF_INPUT, HA_TIME_NONE, NULL);
     c->busy = 0;
     if (c->oom)
@@ -758,7 +784,7 @@ uint64_t ha_correlator_count(const ha_correlator *c, ha_correlator_counter which
     if (!c || (unsigned)which >= HAI_COUNTERS)
         return 0;
     if (which == HA_CORR_HELD)
-        return c->nheap;
+        return c->window.nheap;
     if (which == HA_CORR_STRING_BYTES)
         return hai_interner_bytes(&c->strings);
     return c->counts[which];

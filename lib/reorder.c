@@ -1,11 +1,9 @@
-/* The reorder window: handle-family records are held back in a min-heap by
- * (TimeCreated, EventRecordID, arrival) and applied once more than
- * `window` are held, so that a record displaced by up to `window`
- * positions is applied in its place. (Computer, EventRecordID) keys held
- * or among the last `window` released make a set that drops repeats. */
-#include <string.h>
+/* The reorder window (reorder.h): a min-heap of held record copies and the
+ * set of keys seen. Knows nothing of the correlator, which pushes records
+ * and applies what it pops. */
+#include "reorder.h"
 
-#include "correlate.h"
+#include <string.h>
 
 static int before(const hai_held *a, const hai_held *b)
 {
@@ -46,167 +44,151 @@ static void sift_down(hai_held *h, size_t n, size_t i)
     }
 }
 
-static hai_seen *seen_find(ha_correlator *c, const hai_istr *host, uint64_t record_id)
+static hai_seen *seen_find(hai_window *w, hai_interner *in, const hai_istr *host, uint64_t record_id)
 {
     hai_seen probe, *x;
     memset(&probe.key, 0, sizeof probe.key);
     probe.key.host = host;
     probe.key.record_id = record_id;
-    HAI_HASH_FIND(&c->key, c->seen, &probe.key, sizeof probe.key, x);
+    HAI_HASH_FIND(&in->key, w->seen, &probe.key, sizeof probe.key, x);
     return x;
 }
 
-static void seen_drop(ha_correlator *c, hai_seen *x)
+static void seen_drop(hai_window *w, hai_interner *in, hai_seen *x)
 {
-    HAI_HASH_DEL(&c->alloc, c->seen, x);
-    hai_istr_unref(&c->strings, (hai_istr *)x->key.host);
-    hai_free(&c->alloc, x);
+    HAI_HASH_DEL(in->alloc, w->seen, x);
+    hai_istr_unref(in, (hai_istr *)x->key.host);
+    hai_free(in->alloc, x);
 }
 
-/* A released record's key joins the ring; the oldest leaves the set. */
-static void remember_released(ha_correlator *c, const ha_record *r)
+/* `x` joins the ring of released keys; past `size` of them, the oldest
+ * leaves the set. */
+static void ring_add(hai_window *w, hai_interner *in, hai_seen *x)
 {
-    if (!(r->has & HAI_HAS_RECORD_ID))
-        return;
-    hai_seen *x = seen_find(c, hai_correlator_host(c, r), r->record_id);
-    if (!x)
-        return;
-    if (!c->window || !c->released) { /* held in a snapshot, loaded without a window */
-        seen_drop(c, x);
-        return;
-    }
-    if (c->nreleased == c->window) {
-        seen_drop(c, c->released[c->released_head]);
-        c->released[c->released_head] = x;
-        c->released_head = (c->released_head + 1) % c->window;
+    if (w->nreleased == w->size) {
+        seen_drop(w, in, w->released[w->released_head]);
+        w->released[w->released_head] = x;
+        w->released_head = (w->released_head + 1) % w->size;
     } else {
-        c->released[(c->released_head + c->nreleased++) % c->window] = x;
+        w->released[(w->released_head + w->nreleased++) % w->size] = x;
     }
 }
 
-static void release_top(ha_correlator *c)
+static int ensure_ring(hai_window *w, const ha_allocator *a)
 {
-    hai_held top = c->heap[0];
-    c->heap[0] = c->heap[--c->nheap];
-    sift_down(c->heap, c->nheap, 0);
-    hai_correlator_apply(c, top.rec);
-    remember_released(c, top.rec);
-    ha_record_free(top.rec);
-}
-
-static int ensure_ring(ha_correlator *c)
-{
-    if (!c->released && c->window) {
-        c->released = hai_calloc(&c->alloc, c->window, sizeof *c->released);
-        if (!c->released)
+    if (!w->released && w->size) {
+        w->released = hai_calloc(a, w->size, sizeof *w->released);
+        if (!w->released)
             return HA_ERR_NOMEM;
     }
     return HA_OK;
 }
 
-static int add_key(ha_correlator *c, const hai_istr *host, uint64_t record_id, hai_seen **out)
+static int add_key(hai_window *w, hai_interner *in, const hai_istr *host, uint64_t record_id, hai_seen **out)
 {
-    if (seen_find(c, host, record_id))
+    if (seen_find(w, in, host, record_id))
         return HA_ERR_SNAPSHOT;
-    hai_seen *x = hai_calloc(&c->alloc, 1, sizeof *x);
+    hai_seen *x = hai_calloc(in->alloc, 1, sizeof *x);
     if (!x)
         return HA_ERR_NOMEM;
     x->key.host = hai_istr_ref((hai_istr *)host);
     x->key.record_id = record_id;
     int failed;
-    HAI_HASH_ADD(&c->alloc, &c->key, c->seen, key, sizeof x->key, x, failed);
+    HAI_HASH_ADD(in->alloc, &in->key, w->seen, key, sizeof x->key, x, failed);
     if (failed) {
-        hai_istr_unref(&c->strings, (hai_istr *)host);
-        hai_free(&c->alloc, x);
+        hai_istr_unref(in, (hai_istr *)host);
+        hai_free(in->alloc, x);
         return HA_ERR_NOMEM;
     }
     *out = x;
     return HA_OK;
 }
 
-int hai_reorder_hold(ha_correlator *c, ha_record *r, uint64_t arrival)
+int hai_window_hold(hai_window *w, hai_interner *in, ha_record *r, const hai_istr *host, uint64_t arrival)
 {
-    void *heap = c->heap;
-    if (hai_grow(&c->alloc, &heap, &c->heap_cap, c->nheap + 1, sizeof *c->heap) != 0)
+    void *heap = w->heap;
+    if (hai_grow(in->alloc, &heap, &w->heap_cap, w->nheap + 1, sizeof *w->heap) != 0)
         return HA_ERR_NOMEM;
-    c->heap = heap;
+    w->heap = heap;
+    hai_seen *x = NULL;
     if (r->has & HAI_HAS_RECORD_ID) {
-        const hai_istr *host = hai_correlator_host(c, r);
-        hai_seen *x;
         if (!host)
             return HA_ERR_NOMEM;
-        int rc = add_key(c, host, r->record_id, &x);
+        int rc = add_key(w, in, host, r->record_id, &x);
         if (rc)
             return rc;
     }
-    c->heap[c->nheap].rec = r;
-    c->heap[c->nheap].arrival = arrival;
-    sift_up(c->heap, c->nheap++);
+    w->heap[w->nheap].rec = r;
+    w->heap[w->nheap].seen = x;
+    w->heap[w->nheap].arrival = arrival;
+    sift_up(w->heap, w->nheap++);
     return HA_OK;
 }
 
-int hai_reorder_remember(ha_correlator *c, const hai_istr *host, uint64_t record_id)
+int hai_window_remember(hai_window *w, hai_interner *in, const hai_istr *host, uint64_t record_id)
 {
-    if (!c->window)
+    if (!w->size)
         return HA_OK; /* no window here: nothing to remember */
     hai_seen *x;
-    int rc = ensure_ring(c);
+    int rc = ensure_ring(w, in->alloc);
     if (rc == HA_OK)
-        rc = add_key(c, host, record_id, &x);
+        rc = add_key(w, in, host, record_id, &x);
     if (rc)
         return rc;
-    if (c->nreleased == c->window) { /* a smaller window keeps the newest */
-        seen_drop(c, c->released[c->released_head]);
-        c->released[c->released_head] = x;
-        c->released_head = (c->released_head + 1) % c->window;
-    } else {
-        c->released[(c->released_head + c->nreleased++) % c->window] = x;
+    ring_add(w, in, x); /* a smaller window keeps the newest */
+    return HA_OK;
+}
+
+int hai_window_push(hai_window *w, hai_interner *in, const ha_record *r, const hai_istr *host)
+{
+    if ((r->has & HAI_HAS_RECORD_ID) && seen_find(w, in, host, r->record_id))
+        return HAI_WINDOW_REPEAT;
+    ha_record *copy;
+    if (ensure_ring(w, in->alloc) != HA_OK || hai_record_copy(r, in->alloc, &copy) != HA_OK)
+        return HA_ERR_NOMEM;
+    if (hai_window_hold(w, in, copy, host, w->arrivals++) != HA_OK) {
+        ha_record_free(copy);
+        return HA_ERR_NOMEM;
     }
     return HA_OK;
 }
 
-void hai_reorder_push(ha_correlator *c, const ha_record *r)
+int hai_window_pop(hai_window *w, int all, hai_held *out)
 {
-    const hai_istr *host = hai_correlator_host(c, r);
-    if (!host)
-        return;
-    if ((r->has & HAI_HAS_RECORD_ID) && seen_find(c, host, r->record_id)) {
-        c->counts[HA_CORR_DUPLICATES]++;
-        return;
-    }
-    ha_record *copy;
-    if (ensure_ring(c) != HA_OK || hai_record_copy(r, &c->alloc, &copy) != HA_OK) {
-        c->oom = 1;
-        return;
-    }
-    if (hai_reorder_hold(c, copy, c->arrivals++) != HA_OK) {
-        ha_record_free(copy);
-        c->oom = 1;
-        return;
-    }
-    while (c->nheap > c->window)
-        release_top(c);
+    if (w->nheap == 0 || (!all && w->nheap <= w->size))
+        return 0;
+    *out = w->heap[0];
+    w->heap[0] = w->heap[--w->nheap];
+    sift_down(w->heap, w->nheap, 0);
+    return 1;
 }
 
-void hai_reorder_drain(ha_correlator *c)
+void hai_window_done(hai_window *w, hai_interner *in, hai_held *h)
 {
-    while (c->nheap && !c->cb_rc)
-        release_top(c);
+    if (h->seen) {
+        if (!w->size || !w->released) /* held in a snapshot, loaded without a window */
+            seen_drop(w, in, h->seen);
+        else
+            ring_add(w, in, h->seen);
+    }
+    ha_record_free(h->rec);
+    h->rec = NULL;
+    h->seen = NULL;
 }
 
-void hai_reorder_free(ha_correlator *c)
+void hai_window_free(hai_window *w, const ha_allocator *a)
 {
-    for (size_t i = 0; i < c->nheap; i++)
-        ha_record_free(c->heap[i].rec);
-    hai_free(&c->alloc, c->heap);
-    c->heap = NULL;
-    c->nheap = c->heap_cap = 0;
+    for (size_t i = 0; i < w->nheap; i++)
+        ha_record_free(w->heap[i].rec);
+    hai_free(a, w->heap);
+    w->heap = NULL;
+    w->nheap = w->heap_cap = 0;
     hai_seen *x, *tmp;
-    HASH_ITER(hh, c->seen, x, tmp) {
-        HAI_HASH_DEL(&c->alloc, c->seen, x);
-        hai_free(&c->alloc, x); /* the strings go with the interner */
+    HASH_ITER(hh, w->seen, x, tmp) {
+        HAI_HASH_DEL(a, w->seen, x);
+        hai_free(a, x); /* the strings go with the interner */
     }
-    hai_free(&c->alloc, c->released);
-    c->released = NULL;
-    c->nreleased = c->released_head = 0;
+    hai_free(a, w->released);
+    w->released = NULL;
+    w->nreleased = w->released_head = 0;
 }

@@ -110,7 +110,7 @@ static void write_payload(const ha_correlator *c, sink *o, hai_proc **procs, siz
         put_u64(o, c->counts[i]);
     for (int i = 0; i < HAI_END_COUNT; i++)
         put_u64(o, c->ended[i]);
-    put_u64(o, c->arrivals);
+    put_u64(o, c->window.arrivals);
 
     put_u32(o, (uint32_t)nprocs);
     for (size_t i = 0; i < nprocs; i++) {
@@ -160,10 +160,10 @@ static void write_payload(const ha_correlator *c, sink *o, hai_proc **procs, siz
         put_u32(o, a->seq->index);
     }
 
-    put_u32(o, (uint32_t)c->nheap);
-    for (size_t i = 0; i < c->nheap; i++) {
-        const ha_record *r = c->heap[i].rec;
-        put_u64(o, c->heap[i].arrival);
+    put_u32(o, (uint32_t)c->window.nheap);
+    for (size_t i = 0; i < c->window.nheap; i++) {
+        const ha_record *r = c->window.heap[i].rec;
+        put_u64(o, c->window.heap[i].arrival);
         put_u32(o, r->event_id);
         put_u32(o, r->version);
         put_u32(o, r->has);
@@ -180,9 +180,9 @@ static void write_payload(const ha_correlator *c, sink *o, hai_proc **procs, siz
             put_bytes(o, r->text + r->pairs[j].value, r->pairs[j].value_len);
         }
     }
-    put_u32(o, (uint32_t)c->nreleased);
-    for (size_t i = 0; i < c->nreleased; i++) {
-        const hai_seen *x = c->released[(c->released_head + i) % c->window];
+    put_u32(o, (uint32_t)c->window.nreleased);
+    for (size_t i = 0; i < c->window.nreleased; i++) {
+        const hai_seen *x = c->window.released[(c->window.released_head + i) % c->window.size];
         put_str_ref(o, x->key.host);
         put_u64(o, x->key.record_id);
     }
@@ -548,7 +548,9 @@ static void load_window(loader *l)
             rc = ha_record_add_data(r, namez, value, vn);
         }
         r->has = has;
-        if (rc != HA_OK || BAD(l) || hai_reorder_hold(t, r, arrival) != HA_OK) {
+        if (rc != HA_OK || BAD(l) ||
+            hai_window_hold(&t->window, &t->strings, r,
+                            (r->has & HAI_HAS_RECORD_ID) ? hai_correlator_host(t, r) : NULL, arrival) != HA_OK) {
             if (rc == HA_ERR_NOMEM)
                 t->oom = 1;
             else if (!t->oom)
@@ -563,7 +565,7 @@ static void load_window(loader *l)
     for (uint32_t i = 0; i < n && !BAD(l); i++) {
         hai_istr *host = str_at(l, get_u32(&l->in), 0);
         uint64_t rid = get_u64(&l->in);
-        if (!BAD(l) && hai_reorder_remember(t, host, rid) != HA_OK)
+        if (!BAD(l) && hai_window_remember(&t->window, &t->strings, host, rid) != HA_OK)
             l->in.bad = 1;
     }
 }
@@ -587,14 +589,7 @@ static void swap_state(ha_correlator *a, ha_correlator *b)
     SWAP(lru);
     SWAP(idle);
     SWAP(nidle);
-    SWAP(heap);
-    SWAP(nheap);
-    SWAP(heap_cap);
-    SWAP(arrivals);
-    SWAP(seen);
-    SWAP(released);
-    SWAP(nreleased);
-    SWAP(released_head);
+    SWAP(window); /* its size (an option) is the same in both: the loader is made with c's */
 #undef SWAP
     memcpy(t.recent, a->recent, sizeof t.recent);
     memcpy(a->recent, b->recent, sizeof a->recent);
@@ -637,7 +632,7 @@ int ha_correlator_load(ha_correlator *c, const void *data, size_t len)
     o.max_processes = c->max_processes;
     o.allocator = &c->alloc;
     o.max_string_bytes = c->max_string_bytes;
-    o.reorder_window = c->window;
+    o.reorder_window = c->window.size;
     loader l;
     memset(&l, 0, sizeof l);
     int rc = ha_correlator_new(&o, &l.t);
@@ -683,7 +678,7 @@ int ha_correlator_load(ha_correlator *c, const void *data, size_t len)
         memcpy(l.t->ended, ended, sizeof ended);
         l.t->counts[HA_CORR_OPEN] = l.nseqs;
         l.t->counts[HA_CORR_PROCESSES] = HASH_COUNT(l.t->procs);
-        l.t->arrivals = arrivals;
+        l.t->window.arrivals = arrivals;
     }
     for (uint32_t i = 1; l.strs && i <= l.nstrs; i++)
         hai_istr_unref(&l.t->strings, l.strs[i]);
