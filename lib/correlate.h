@@ -34,6 +34,15 @@ typedef struct hai_dup {
     uint64_t src_pid, src_hid;
 } hai_dup;
 
+/* A sequence's strings (seq_strings.def): HAI_SEQ_STR_<member> is each
+ * one's index in strs[], HAI_SEQ_NSTRINGS their number. */
+enum {
+#define HAI_SEQ_STRING(member, since) HAI_SEQ_STR_##member,
+#include "seq_strings.def"
+#undef HAI_SEQ_STRING
+    HAI_SEQ_NSTRINGS
+};
+
 enum { HAI_SEQ_OPENED = 1, HAI_SEQ_DELETED = 2, HAI_SEQ_DUPLICATE = 4, HAI_SEQ_COPY = 8 };
 
 struct ha_sequence {
@@ -49,8 +58,16 @@ struct ha_sequence {
         int64_t end_time; /* ended: read through ha_sequence_end_time() */
     };
     hai_dup *dup;                  /* a duplicate's; NULL for others */
-    hai_istr *object_type, *object_name, *process_name, *command_line;
-    hai_istr *sid, *user, *domain;
+    /* The strings of seq_strings.def, by name or, to handle them all, as
+     * strs[0, HAI_SEQ_NSTRINGS) in the table's order. */
+    union {
+        struct {
+#define HAI_SEQ_STRING(member, since) hai_istr *member;
+#include "seq_strings.def"
+#undef HAI_SEQ_STRING
+        };
+        hai_istr *strs[HAI_SEQ_NSTRINGS];
+    };
     int64_t first_time, last_time; /* the open time is first_time when HAI_SEQ_OPENED */
     uint64_t accesses;
     uint32_t access_mask, requested;
@@ -59,6 +76,25 @@ struct ha_sequence {
     uint8_t end;
     uint32_t index; /* scratch for snapshots (fits the padding) */
 };
+
+/* Each named string is its slot of strs[]. */
+#define HAI_SEQ_STRING(member, since)                                                                   \
+    _Static_assert(offsetof(ha_sequence, member) ==                                                    \
+                       offsetof(ha_sequence, strs) + HAI_SEQ_STR_##member * sizeof(hai_istr *),         \
+                   #member " is strs[HAI_SEQ_STR_" #member "]");
+#include "seq_strings.def"
+#undef HAI_SEQ_STRING
+
+/* The snapshot format version that first holds string `i` of strs[]. */
+static inline uint32_t hai_seq_string_since(size_t i)
+{
+    static const uint32_t since[HAI_SEQ_NSTRINGS] = {
+#define HAI_SEQ_STRING(member, since) since,
+#include "seq_strings.def"
+#undef HAI_SEQ_STRING
+    };
+    return since[i];
+}
 
 /* A 4656 or 4661 that opened nothing: strings borrowed from the record and
  * the process table while the callback runs, or placed after it in a copy. */

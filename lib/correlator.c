@@ -165,10 +165,9 @@ static void alias_drop(ha_correlator *c, ha_sequence *s)
 
 void hai_seq_release(ha_correlator *c, ha_sequence *s)
 {
-    hai_istr *strs[] = {s->object_type, s->object_name, s->process_name, s->command_line,
-                        s->sid,         s->user,        s->domain,       (hai_istr *)s->key.host};
-    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
-        hai_istr_unref(&c->strings, strs[i]);
+    for (size_t i = 0; i < HAI_SEQ_NSTRINGS; i++)
+        hai_istr_unref(&c->strings, s->strs[i]);
+    hai_istr_unref(&c->strings, (hai_istr *)s->key.host);
     hai_free(&c->alloc, s->dup);
     hai_free(&c->alloc, s);
 }
