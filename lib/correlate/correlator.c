@@ -680,6 +680,7 @@ static void apply(ha_correlator *c, const ha_record *r)
 #include "events.def"
 #undef HAI_EVENT
     default:
+        c->ignored++;
         break;
     }
 }
@@ -731,12 +732,10 @@ int ha_correlator_add(ha_correlator *c, const ha_record *r)
     c->cb_rc = 0;
     c->oom = 0;
     c->counts[C_RECORDS]++;
-    if (!handled(r->event_id))
-        c->ignored++;
-    else if (c->window.size)
+    if (c->window.size && handled(r->event_id))
         hold(c, r);
     else
-        apply(c, r);
+        apply(c, r); /* counted as ignored there when not handled */
     c->busy = 0;
     if (c->oom)
         return HA_ERR_NOMEM;
