@@ -96,6 +96,15 @@ static inline uint32_t hai_seq_string_since(size_t i)
     return since[i];
 }
 
+/* How many of a sequence's strings a snapshot of format `version` holds. */
+static inline size_t hai_seq_nstrings_in(uint32_t version)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < HAI_SEQ_NSTRINGS; i++)
+        n += hai_seq_string_since(i) <= version;
+    return n;
+}
+
 /* A 4656 or 4661 that opened nothing: strings borrowed from the record and
  * the process table while the callback runs, or placed after it in a copy. */
 struct ha_request {
