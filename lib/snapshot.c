@@ -143,10 +143,8 @@ static void write_sequence(sink *o, const ha_sequence *s)
     put_u64(o, s->key.pid);
     put_u64(o, s->key.hid);
     put_u64(o, s->key.logon);
-    const hai_istr *strs[] = {s->object_type, s->object_name, s->process_name, s->command_line,
-                              s->sid,         s->user,        s->domain};
-    for (int i = 0; i < 7; i++)
-        put_ref(o, strs[i]);
+    for (size_t j = 0; j < HAI_SEQ_NSTRINGS; j++) /* seq_strings.def */
+        put_ref(o, s->strs[j]);
     put_u64(o, (uint64_t)s->first_time);
     put_u64(o, (uint64_t)s->last_time);
     put_u64(o, s->accesses);
@@ -197,11 +195,15 @@ static void write_snapshot(const ha_correlator *c, sink *o)
         put_u64(o, c->counts[i]);
     for (int i = 0; i < HAI_END_COUNT; i++)
         put_u64(o, c->ended[i]);
-    put_u64(o, c->arrivals);
+    put_u64(o, c->window.arrivals);
+    put_u64(o, c->ignored);
 
     put_var(o, HASH_COUNT(c->procs));
-    for (const hai_proc *p = c->idle_head; p && !o->rc; p = p->inext)
-        write_process(o, p);
+    HAI_LIST_FOR(l, &c->idle) {
+        if (o->rc)
+            break;
+        write_process(o, HAI_PROC_OF_IDLE(l));
+    }
     size_t lists = 0;
     for (const hai_proc *p = c->procs; p && !o->rc; p = p->hh.next) {
         if (!p->idle)
@@ -210,8 +212,11 @@ static void write_snapshot(const ha_correlator *c, sink *o)
     }
 
     put_var(o, c->counts[HA_CORR_OPEN]);
-    for (const ha_sequence *s = c->lru_head; s && !o->rc; s = s->lnext)
-        write_sequence(o, s);
+    HAI_LIST_FOR(l, &c->lru) {
+        if (o->rc)
+            break;
+        write_sequence(o, HAI_SEQ_OF_LRU(l));
+    }
     put_var(o, lists);
     for (const hai_proc *p = c->procs; p && !o->rc; p = p->hh.next) {
         if (!p->nopen)
@@ -219,7 +224,8 @@ static void write_snapshot(const ha_correlator *c, sink *o)
         put_ref(o, p->key.host);
         put_u64(o, p->key.pid);
         put_var(o, p->nopen);
-        for (const ha_sequence *s = p->open_head; s; s = s->pnext) {
+        HAI_LIST_FOR(l, &p->open) {
+            const ha_sequence *s = HAI_SEQ_OF_PROC(l);
             put_u64(o, s->key.hid);
             put_u64(o, s->key.logon);
         }
@@ -235,12 +241,12 @@ static void write_snapshot(const ha_correlator *c, sink *o)
         put_u64(o, a->seq->key.logon);
     }
 
-    put_var(o, c->nheap);
-    for (size_t i = 0; i < c->nheap && !o->rc; i++)
-        write_held(o, &c->heap[i]);
-    put_var(o, c->nreleased);
-    for (size_t i = 0; i < c->nreleased && !o->rc; i++) {
-        const hai_seen *x = c->released[(c->released_head + i) % c->window];
+    put_var(o, c->window.nheap);
+    for (size_t i = 0; i < c->window.nheap && !o->rc; i++)
+        write_held(o, &c->window.heap[i]);
+    put_var(o, c->window.nreleased);
+    for (size_t i = 0; i < c->window.nreleased && !o->rc; i++) {
+        const hai_seen *x = c->window.released[(c->window.released_head + i) % c->window.size];
         put_ref(o, x->key.host);
         put_u64(o, x->key.record_id);
     }
@@ -590,7 +596,6 @@ static void load_processes(loader *l)
 
 static ha_sequence *find_seq(loader *l, const hai_istr *host, uint64_t pid, uint64_t hid, uint64_t logon)
 {
-    const hai_sipkey *hai_hash_key = &l->t->key;
     hai_key k;
     memset(&k, 0, sizeof k);
     k.host = host;
@@ -598,16 +603,13 @@ static ha_sequence *find_seq(loader *l, const hai_istr *host, uint64_t pid, uint
     k.hid = hid;
     k.logon = logon;
     ha_sequence *s;
-    HASH_FIND(hh, l->t->seqs, &k, sizeof k, s);
+    HAI_HASH_FIND(&l->t->key, l->t->seqs, &k, sizeof k, s);
     return s;
 }
 
 static void load_sequences(loader *l)
 {
     ha_correlator *t = l->t;
-    const ha_allocator *hai_hash_alloc = &t->alloc;
-    const hai_sipkey *hai_hash_key = &t->key;
-    int hai_hash_oom = 0;
     uint64_t n = get_n(l);
     if (!l->rc && n > t->max_open) {
         fail(l, HA_ERR_LIMIT, "%llu open sequences, more than max_open (%zu)", (unsigned long long)n, t->max_open);
@@ -627,9 +629,10 @@ static void load_sequences(loader *l)
         }
         k.hid = get_u64(l);
         k.logon = get_u64(l);
-        hai_istr *strs[7];
-        for (int j = 0; j < 7; j++)
-            strs[j] = get_str(l, 1);
+        hai_istr *strs[HAI_SEQ_NSTRINGS] = {NULL};
+        for (size_t j = 0; j < HAI_SEQ_NSTRINGS; j++)
+            if (l->version >= hai_seq_string_since(j))
+                strs[j] = get_str(l, 1);
         if (l->rc)
             return;
         if (!p) {
@@ -651,13 +654,8 @@ static void load_sequences(loader *l)
         }
         s->key = k;
         hai_istr_ref((hai_istr *)k.host);
-        s->object_type = hai_istr_ref(strs[0]);
-        s->object_name = hai_istr_ref(strs[1]);
-        s->process_name = hai_istr_ref(strs[2]);
-        s->command_line = hai_istr_ref(strs[3]);
-        s->sid = hai_istr_ref(strs[4]);
-        s->user = hai_istr_ref(strs[5]);
-        s->domain = hai_istr_ref(strs[6]);
+        for (size_t j = 0; j < HAI_SEQ_NSTRINGS; j++)
+            s->strs[j] = hai_istr_ref(strs[j]);
         /* version 1: the open time, HA_TIME_NONE for an unopened one */
         s->first_time = (int64_t)get_u64(l);
         s->last_time = l->version >= 2 ? (int64_t)get_u64(l) : HA_TIME_NONE;
@@ -679,20 +677,21 @@ static void load_sequences(loader *l)
             s->dup->src_pid = src_pid;
             s->dup->src_hid = src_hid;
         }
-        HASH_ADD(hh, t->seqs, key, sizeof s->key, s);
-        if (hai_hash_oom) {
+        int failed;
+        HAI_HASH_ADD(&t->alloc, &t->key, t->seqs, key, sizeof s->key, s, failed);
+        if (failed) {
             hai_seq_release(t, s);
             nomem(l);
             return;
         }
         l->seqs[l->nseqs++] = s;
-        hai_lru_append(t, s);
+        hai_list_append(&t->lru, &s->lru);
         if (s->flags & ~(HAI_SEQ_OPENED | HAI_SEQ_DELETED | HAI_SEQ_DUPLICATE))
             fail(l, HA_ERR_SNAPSHOT, "sequence %llu: unknown flags", (unsigned long long)i);
     }
 }
 
-static int linked(const ha_sequence *s) { return s->pprev || s->proc->open_head == s; }
+static int linked(const ha_sequence *s) { return s->in_proc.prev || s->proc->open.head == &s->in_proc; }
 
 static void link_seq(loader *l, hai_proc *p, ha_sequence *s, size_t *count)
 {
@@ -716,7 +715,7 @@ static void load_lists(loader *l)
             hai_proc *p = l->rc ? NULL : hai_proc_find(l->t, host, pid);
             if (!p && !l->rc)
                 fail(l, HA_ERR_SNAPSHOT, "an open list's process is not in it");
-            if (p && p->open_head)
+            if (p && !hai_list_empty(&p->open))
                 fail(l, HA_ERR_SNAPSHOT, "a process has two open lists");
             for (uint64_t j = 0; j < n && !l->rc; j++) {
                 uint64_t hid = get_u64(l), logon = get_u64(l);
@@ -741,9 +740,6 @@ static void load_lists(loader *l)
 static void load_aliases(loader *l)
 {
     ha_correlator *t = l->t;
-    const hai_sipkey *hai_hash_key = &t->key;
-    const ha_allocator *hai_hash_alloc = &t->alloc;
-    int hai_hash_oom = 0;
     uint64_t n = get_n(l);
     for (uint64_t i = 0; i < n && !l->rc; i++) {
         hai_akey key;
@@ -762,7 +758,7 @@ static void load_aliases(loader *l)
         if (l->rc)
             return;
         hai_alias *dup;
-        HASH_FIND(hh, t->aliases, &key, sizeof key, dup);
+        HAI_HASH_FIND(&t->key, t->aliases, &key, sizeof key, dup);
         if (dup || !s || !s->dup || s->dup->alias) {
             fail(l, HA_ERR_SNAPSHOT, "alias %llu: %s", (unsigned long long)i,
                  dup ? "its key repeats" : "no duplicate of that key is waiting for it");
@@ -775,8 +771,9 @@ static void load_aliases(loader *l)
         }
         a->key = key;
         a->seq = s;
-        HASH_ADD(hh, t->aliases, key, sizeof a->key, a);
-        if (hai_hash_oom) {
+        int failed;
+        HAI_HASH_ADD(&t->alloc, &t->key, t->aliases, key, sizeof a->key, a, failed);
+        if (failed) {
             hai_free(&t->alloc, a);
             nomem(l);
             return;
@@ -822,7 +819,8 @@ static void load_held(loader *l, uint64_t i)
     }
     r->has = has;
     if (rc == HA_OK && !l->rc)
-        rc = hai_reorder_hold(t, r, arrival);
+        rc = hai_window_hold(&t->window, &t->strings, r,
+                             (r->has & HAI_HAS_RECORD_ID) ? hai_correlator_host(t, r) : NULL, arrival);
     if (rc != HA_OK || l->rc) {
         if (rc == HA_ERR_NOMEM)
             nomem(l);
@@ -842,7 +840,7 @@ static void load_window(loader *l)
     for (uint64_t i = 0; i < n && !l->rc; i++) {
         hai_istr *host = get_str(l, 0);
         uint64_t rid = get_u64(l);
-        int rc = l->rc ? HA_OK : hai_reorder_remember(l->t, host, rid);
+        int rc = l->rc ? HA_OK : hai_window_remember(&l->t->window, &l->t->strings, host, rid);
         if (rc == HA_ERR_NOMEM)
             nomem(l);
         else if (rc)
@@ -879,19 +877,10 @@ static void swap_state(ha_correlator *a, ha_correlator *b)
     SWAP(seqs);
     SWAP(procs);
     SWAP(aliases);
-    SWAP(lru_head);
-    SWAP(lru_tail);
-    SWAP(idle_head);
-    SWAP(idle_tail);
+    SWAP(lru);
+    SWAP(idle);
     SWAP(nidle);
-    SWAP(heap);
-    SWAP(nheap);
-    SWAP(heap_cap);
-    SWAP(arrivals);
-    SWAP(seen);
-    SWAP(released);
-    SWAP(nreleased);
-    SWAP(released_head);
+    SWAP(window); /* its size (an option) is the same in both: the loader is made with c's */
 #undef SWAP
     memcpy(t.recent, a->recent, sizeof t.recent);
     memcpy(a->recent, b->recent, sizeof a->recent);
@@ -992,7 +981,7 @@ static int intact(loader *l, uint64_t header_payload)
 }
 
 /* Everything after the header, then the checks of the end. */
-static void read_body(loader *l, uint64_t *counts, uint64_t *ended, uint64_t *arrivals)
+static void read_body(loader *l, uint64_t *counts, uint64_t *ended, uint64_t *arrivals, uint64_t *ignored)
 {
     uint64_t payload = l->version >= 3 ? 0 : get_u64(l), start = where(l);
     load_strings(l);
@@ -1001,6 +990,8 @@ static void read_body(loader *l, uint64_t *counts, uint64_t *ended, uint64_t *ar
     for (int i = 0; i < HAI_END_COUNT; i++)
         ended[i] = get_u64(l);
     *arrivals = get_u64(l);
+    if (l->version >= 3)
+        *ignored = get_u64(l);
     if (!l->rc)
         load_processes(l);
     if (!l->rc)
@@ -1043,7 +1034,7 @@ static int load_stream(ha_correlator *c, ha_read_cb read, void *userdata, ha_dia
     o.max_processes = c->max_processes;
     o.allocator = &c->alloc;
     o.max_string_bytes = c->max_string_bytes;
-    o.reorder_window = c->window;
+    o.reorder_window = c->window.size;
     loader l;
     memset(&l, 0, sizeof l);
     l.d = d;
@@ -1055,13 +1046,13 @@ static int load_stream(ha_correlator *c, ha_read_cb read, void *userdata, ha_dia
     l.in.read = read;
     l.in.userdata = userdata;
     l.in.buf = hai_malloc(&c->alloc, CHUNK);
-    uint64_t counts[HAI_COUNTERS], ended[HAI_END_COUNT], arrivals = 0;
+    uint64_t counts[HAI_COUNTERS], ended[HAI_END_COUNT], arrivals = 0, ignored = c->ignored;
     if (!l.in.buf)
         nomem(&l);
     if (!l.rc)
         read_header(&l);
     if (!l.rc)
-        read_body(&l, counts, ended, &arrivals);
+        read_body(&l, counts, ended, &arrivals, &ignored);
     if (!l.rc) {
         /* processes with nothing open: idle in the order written, or gone */
         for (size_t i = 0; i < l.nprocs && !l.rc; i++)
@@ -1077,7 +1068,8 @@ static int load_stream(ha_correlator *c, ha_read_cb read, void *userdata, ha_dia
         memcpy(l.t->ended, ended, sizeof ended);
         l.t->counts[HA_CORR_OPEN] = l.nseqs;
         l.t->counts[HA_CORR_PROCESSES] = HASH_COUNT(l.t->procs);
-        l.t->arrivals = arrivals;
+        l.t->window.arrivals = arrivals;
+        l.t->ignored = ignored;
     }
     for (size_t i = 0; i < l.nstrs; i++)
         hai_istr_unref(&l.t->strings, l.strs[i]);

@@ -761,7 +761,10 @@ typedef enum ha_correlator_counter {
     HA_CORR_SEQUENCES = 5,     /**< sequences begun */
     HA_CORR_DUPLICATES = 6,    /**< repeated records dropped by the reorder window */
     HA_CORR_HELD = 7,          /**< records held back by the reorder window now */
-    HA_CORR_STRING_BYTES = 8   /**< bytes allocated for interned strings now (what max_string_bytes bounds) */
+    HA_CORR_STRING_BYTES = 8,  /**< bytes allocated for interned strings now (what max_string_bytes bounds) */
+    HA_CORR_IGNORED = 9        /**< records of an EventID the correlator does not handle (not one of
+                                    ha_correlator_event_ids()), passed over; kept in snapshots
+                                    (a snapshot of format 1 or 2 leaves it as it was) */
 } ha_correlator_counter;
 
 /** The value of a counter. */

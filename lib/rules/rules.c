@@ -55,7 +55,7 @@ struct failure {
     UT_hash_handle hh;
     uint64_t key;
     int64_t time;
-    struct failure *prev, *next; /* oldest first */
+    hai_link by_age; /* in ha_rules' `ages`, oldest first */
 };
 
 /* Complete before the callback gets it: ha_alert_json() only reads it. */
@@ -73,7 +73,8 @@ struct ha_rules {
     hai_sipkey key; /* of the tables and the failures' digests (keyed.h) */
     struct rule *v;
     size_t n, cap;
-    struct failure *failures, *oldest, *newest;
+    struct failure *failures;
+    hai_list ages; /* the failures, oldest first */
     size_t nfailures, max_failures;
     struct memo *memo;
     size_t nmemo;
@@ -202,14 +203,11 @@ static void free_plain(const ha_allocator *a, plain_list *l)
 
 static void forget_memo(ha_rules *rs)
 {
-    const ha_allocator *hai_hash_alloc = &rs->alloc;
-    int hai_hash_oom = 0;
     struct memo *m, *tmp;
     HASH_ITER(hh, rs->memo, m, tmp) {
-        HASH_DEL(rs->memo, m);
+        HAI_HASH_DEL(&rs->alloc, rs->memo, m);
         hai_free(&rs->alloc, m);
     }
-    (void)hai_hash_oom;
     rs->nmemo = 0;
 }
 
@@ -229,14 +227,11 @@ void ha_rules_free(ha_rules *rs)
         free_plain(a, &r->types);
     }
     hai_free(a, rs->v);
-    const ha_allocator *hai_hash_alloc = a;
-    int hai_hash_oom = 0;
     struct failure *f, *tmp;
     HASH_ITER(hh, rs->failures, f, tmp) {
-        HASH_DEL(rs->failures, f);
+        HAI_HASH_DEL(&rs->alloc, rs->failures, f);
         hai_free(a, f);
     }
-    (void)hai_hash_oom;
     forget_memo(rs);
     hai_buf_free(&rs->body, a);
     hai_buf_free(&rs->reason, a);
@@ -603,12 +598,9 @@ static int any_plain(const plain_list *l, const char *s, size_t *which)
  * are then worked out each time). */
 static struct memo *memo_of(ha_rules *rs, const char *s)
 {
-    const hai_sipkey *hai_hash_key = &rs->key;
-    const ha_allocator *hai_hash_alloc = &rs->alloc;
-    int hai_hash_oom = 0;
     size_t len = strlen(s);
     struct memo *m;
-    HASH_FIND(hh, rs->memo, s, len, m);
+    HAI_HASH_FIND(&rs->key, rs->memo, s, len, m);
     if (m)
         return m;
     if (rs->nmemo >= MAX_MEMO) /* never: each check makes room first */
@@ -620,8 +612,9 @@ static struct memo *memo_of(ha_rules *rs, const char *s)
     memcpy(m->s, s, len + 1);
     m->ans = (uint32_t *)(void *)((char *)m + at);
     memset(m->ans, 0, nans * sizeof *m->ans);
-    HASH_ADD_KEYPTR(hh, rs->memo, m->s, len, m);
-    if (hai_hash_oom) {
+    int failed;
+    HAI_HASH_ADD_KEYPTR(&rs->alloc, &rs->key, rs->memo, m->s, len, m, failed);
+    if (failed) {
         hai_free(&rs->alloc, m);
         return NULL;
     }
@@ -746,25 +739,14 @@ static uint64_t digest(const ha_rules *rs, size_t rule, const char *host, uint64
 
 static void forget(ha_rules *rs, struct failure *f)
 {
-    const ha_allocator *hai_hash_alloc = &rs->alloc;
-    int hai_hash_oom = 0;
-    HASH_DEL(rs->failures, f);
-    (void)hai_hash_oom;
-    if (f->prev)
-        f->prev->next = f->next;
-    else
-        rs->oldest = f->next;
-    if (f->next)
-        f->next->prev = f->prev;
-    else
-        rs->newest = f->prev;
+    HAI_HASH_DEL(&rs->alloc, rs->failures, f);
+    hai_list_remove(&rs->ages, &f->by_age);
     rs->nfailures--;
     hai_free(&rs->alloc, f);
 }
 
 static int access_after_failure(ha_rules *rs, size_t ri, const ha_record *rec, ha_alert_cb cb, void *ud)
 {
-    const hai_sipkey *hai_hash_key = &rs->key;
     const struct rule *r = &rs->v[ri];
     uint64_t pid, hid;
     const char *object = ha_record_string(rec, HA_FIELD_OBJECT_NAME);
@@ -774,14 +756,12 @@ static int access_after_failure(ha_rules *rs, size_t ri, const ha_record *rec, h
                  (ha_record_uint(rec, HA_FIELD_HANDLE_ID, &hid) == HA_OK && hid == 0);
     uint64_t key = digest(rs, ri, hai_rec_str(rec, rec->computer), pid, object);
     struct failure *f;
-    HASH_FIND(hh, rs->failures, &key, sizeof key, f);
+    HAI_HASH_FIND(&rs->key, rs->failures, &key, sizeof key, f);
     if (failed) {
-        const ha_allocator *hai_hash_alloc = &rs->alloc;
-        int hai_hash_oom = 0;
         if (f)
             forget(rs, f); /* the newest failure counts */
         while (rs->nfailures >= rs->max_failures)
-            forget(rs, rs->oldest);
+            forget(rs, HAI_ITEM(rs->ages.head, struct failure, by_age));
         f = hai_calloc(&rs->alloc, 1, sizeof *f);
         if (!f) {
             rs->oom = 1;
@@ -789,18 +769,14 @@ static int access_after_failure(ha_rules *rs, size_t ri, const ha_record *rec, h
         }
         f->key = key;
         f->time = rec->time;
-        HASH_ADD(hh, rs->failures, key, sizeof f->key, f);
-        if (hai_hash_oom) {
+        int failed;
+        HAI_HASH_ADD(&rs->alloc, &rs->key, rs->failures, key, sizeof f->key, f, failed);
+        if (failed) {
             hai_free(&rs->alloc, f);
             rs->oom = 1;
             return 0;
         }
-        f->prev = rs->newest;
-        if (rs->newest)
-            rs->newest->next = f;
-        else
-            rs->oldest = f;
-        rs->newest = f;
+        hai_list_append(&rs->ages, &f->by_age);
         rs->nfailures++;
         return 0;
     }

@@ -74,7 +74,7 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
-#include "hash.h" /* uthash as the library sets it up: HASH_VALUE, bucket sizes, the chain limit */
+#include "hash.h" /* uthash as the library sets it up: hai_hash_value, bucket sizes, the chain limit */
 
 /* Every correlator here hashes with this key (keyed.h's test hook), so that
  * the names that share a bucket can be found beforehand and every run of
@@ -899,13 +899,11 @@ static char expand_names[EXPAND_NAMES][64];
 
 static void make_expand_input(input *in)
 {
-    const hai_sipkey *hai_hash_key = &test_key;
     unsigned want = 0, found = 0;
     for (unsigned k = 0; found < EXPAND_NAMES && k < 1000000; k++) {
         char name[64];
         snprintf(name, sizeof name, "C:\\Data\\collide-%06u.bin", k);
-        unsigned hv;
-        HASH_VALUE(name, strlen(name), hv);
+        unsigned hv = hai_hash_value(&test_key, name, strlen(name));
         unsigned bkt = hv & (HASH_INITIAL_NUM_BUCKETS - 1U);
         if (found == 0)
             want = bkt;

@@ -1142,6 +1142,8 @@ static void test_ignored_and_unusable(void)
     CHECK_U64(ha_correlator_count(corr, HA_CORR_SEQUENCES), 1);
     CHECK_U64(ha_correlator_count(corr, HA_CORR_OPEN), 1);
     CHECK_U64(ha_correlator_count(corr, HA_CORR_UNUSABLE), 0);
+    CHECK_U64(ha_correlator_count(corr, HA_CORR_IGNORED), 4);
+    CHECK_U64(ha_correlator_count(corr, HA_CORR_RECORDS), 5);
     CHECK_INT(c.nopen, 1);
     CHECK_INT(c.naccess, 0);
     CHECK_INT(c.nended, 0);
@@ -1174,6 +1176,59 @@ static void test_ignored_and_unusable(void)
     check_body(s, 0, 0, 0x1, "File", "C:\\a", "C:\\p.exe", NULL, 0);
     check_ids(s, 1, 9);
     done(&c, corr);
+}
+
+/* The EventIDs of lib/correlate/events.def: ha_correlator_event_ids() lists
+ * them in ascending order; each one reaches a rule (a record of it without
+ * any field is counted unusable, by whichever rule it reaches) and, with a
+ * reorder window, is held by it; an EventID outside the table is counted
+ * ignored, is never held and reaches no rule. */
+static void test_event_table(void)
+{
+    const uint32_t *ids = NULL;
+    size_t n = ha_correlator_event_ids(&ids);
+    CHECK_INT(ha_correlator_event_ids(NULL), n);
+    static const uint32_t documented[] = {4656, 4658, 4660, 4661, 4663, 4688, 4689, 4690};
+    CHECK_INT(n, sizeof documented / sizeof documented[0]);
+    for (size_t i = 0; ids && i < n && i < sizeof documented / sizeof documented[0]; i++) {
+        CHECK_U64(ids[i], documented[i]);
+        if (i > 0)
+            CHECK(ids[i - 1] < ids[i]);
+    }
+    for (size_t window = 0; window <= 16; window += 16) {
+        ha_correlator_options o = HA_CORRELATOR_OPTIONS_INIT;
+        o.reorder_window = window;
+        ha_correlator *corr = NULL;
+        CHECK_INT(ha_correlator_new(&o, &corr), HA_OK);
+        if (!corr)
+            return;
+        for (size_t i = 0; i < n; i++) {
+            ha_record *r = NULL;
+            CHECK_INT(ha_record_new(NULL, &r), HA_OK);
+            CHECK_INT(ha_record_set_system(r, ids[i], 0, KW_SUCCESS, T(i), 100 + i, HOST), HA_OK);
+            CHECK_INT(ha_correlator_add(corr, r), HA_OK);
+            ha_record_free(r);
+            CHECK_U64(ha_correlator_count(corr, HA_CORR_HELD), window ? i + 1 : 0);
+            CHECK_U64(ha_correlator_count(corr, HA_CORR_UNUSABLE), window ? 0 : i + 1);
+        }
+        CHECK_U64(ha_correlator_count(corr, HA_CORR_IGNORED), 0);
+        const uint32_t others[] = {0, 4624, 4657, 4659, 4999, 5145, UINT32_MAX};
+        for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+            ha_record *r = NULL;
+            CHECK_INT(ha_record_new(NULL, &r), HA_OK);
+            CHECK_INT(ha_record_set_system(r, others[i], 0, KW_SUCCESS, T(50 + i), 200 + i, HOST), HA_OK);
+            CHECK_INT(ha_correlator_add(corr, r), HA_OK);
+            ha_record_free(r);
+            CHECK_U64(ha_correlator_count(corr, HA_CORR_IGNORED), i + 1);
+        }
+        CHECK_U64(ha_correlator_count(corr, HA_CORR_HELD), window ? n : 0);
+        CHECK_INT(ha_correlator_flush(corr), HA_OK);
+        CHECK_U64(ha_correlator_count(corr, HA_CORR_UNUSABLE), n); /* the held ones reached their rules */
+        CHECK_U64(ha_correlator_count(corr, HA_CORR_RECORDS), n + sizeof others / sizeof others[0]);
+        CHECK_U64(ha_correlator_count(corr, HA_CORR_SEQUENCES), 0);
+        ha_correlator_free(corr);
+    }
+    CHECK_U64(ha_correlator_count(NULL, HA_CORR_IGNORED), 0);
 }
 
 /* Defaults, freeing with open sequences, NULL frees, options_init. */
@@ -1242,6 +1297,7 @@ int main(void)
     test_callback_stops();
     test_json();
     test_ignored_and_unusable();
+    test_event_table();
     test_api_edges();
     test_reentrancy();
     return check_done();

@@ -5,7 +5,9 @@
 
 #include "diag.h"
 #include "intern.h"
+#include "list.h"
 #include "record.h"
+#include "reorder.h"
 
 /* Keys are compared as bytes: no padding, zero-initialised. */
 typedef struct hai_key {
@@ -33,25 +35,40 @@ typedef struct hai_dup {
     uint64_t src_pid, src_hid;
 } hai_dup;
 
+/* A sequence's strings (seq_strings.def): HAI_SEQ_STR_<member> is each
+ * one's index in strs[], HAI_SEQ_NSTRINGS their number. */
+enum {
+#define HAI_SEQ_STRING(member, since) HAI_SEQ_STR_##member,
+#include "seq_strings.def"
+#undef HAI_SEQ_STRING
+    HAI_SEQ_NSTRINGS
+};
+
 enum { HAI_SEQ_OPENED = 1, HAI_SEQ_DELETED = 2, HAI_SEQ_DUPLICATE = 4, HAI_SEQ_COPY = 8 };
 
 struct ha_sequence {
     UT_hash_handle hh;
     hai_key key;
     struct hai_proc *proc;         /* whose open list holds it */
-    ha_sequence *pprev, *pnext;    /* that list */
+    hai_link in_proc;              /* that list */
     /* An ended sequence is out of the activity list before the callbacks
-     * see it, so its end time takes the links' place: every sequence open
+     * see it, so its end time takes the link's place: every sequence open
      * at once is 8 bytes smaller (1,000,000 open handles: 8 MB). */
     union {
-        struct {
-            ha_sequence *lprev, *lnext; /* open: activity order, oldest first */
-        };
+        hai_link lru;     /* open: in the activity list, oldest first */
         int64_t end_time; /* ended: read through ha_sequence_end_time() */
     };
     hai_dup *dup;                  /* a duplicate's; NULL for others */
-    hai_istr *object_type, *object_name, *process_name, *command_line;
-    hai_istr *sid, *user, *domain;
+    /* The strings of seq_strings.def, by name or, to handle them all, as
+     * strs[0, HAI_SEQ_NSTRINGS) in the table's order. */
+    union {
+        struct {
+#define HAI_SEQ_STRING(member, since) hai_istr *member;
+#include "seq_strings.def"
+#undef HAI_SEQ_STRING
+        };
+        hai_istr *strs[HAI_SEQ_NSTRINGS];
+    };
     int64_t first_time, last_time; /* the open time is first_time when HAI_SEQ_OPENED */
     uint64_t accesses;
     uint32_t access_mask, requested;
@@ -59,6 +76,34 @@ struct ha_sequence {
     uint8_t flags;
     uint8_t end;
 };
+
+/* Each named string is its slot of strs[]. */
+#define HAI_SEQ_STRING(member, since)                                                                   \
+    _Static_assert(offsetof(ha_sequence, member) ==                                                    \
+                       offsetof(ha_sequence, strs) + HAI_SEQ_STR_##member * sizeof(hai_istr *),         \
+                   #member " is strs[HAI_SEQ_STR_" #member "]");
+#include "seq_strings.def"
+#undef HAI_SEQ_STRING
+
+/* The snapshot format version that first holds string `i` of strs[]. */
+static inline uint32_t hai_seq_string_since(size_t i)
+{
+    static const uint32_t since[HAI_SEQ_NSTRINGS] = {
+#define HAI_SEQ_STRING(member, since) since,
+#include "seq_strings.def"
+#undef HAI_SEQ_STRING
+    };
+    return since[i];
+}
+
+/* How many of a sequence's strings a snapshot of format `version` holds. */
+static inline size_t hai_seq_nstrings_in(uint32_t version)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < HAI_SEQ_NSTRINGS; i++)
+        n += hai_seq_string_since(i) <= version;
+    return n;
+}
 
 /* A 4656 or 4661 that opened nothing: strings borrowed from the record and
  * the process table while the callback runs, or placed after it in a copy. */
@@ -81,9 +126,9 @@ typedef struct hai_proc {
     int64_t created;
     uint64_t parent_pid;
     int known;                        /* a 4688 described it */
-    ha_sequence *open_head, *open_tail;
+    hai_list open;                    /* its open sequences (in_proc) */
     size_t nopen;
-    struct hai_proc *iprev, *inext;   /* idle list (known, nothing open) */
+    hai_link in_idle;                 /* the idle list (known, nothing open) */
     int idle;
 } hai_proc;
 
@@ -92,21 +137,6 @@ typedef struct hai_alias {
     hai_akey key;
     ha_sequence *seq;
 } hai_alias;
-
-/* A (Computer, EventRecordID) the reorder window has seen. */
-typedef struct hai_seen {
-    UT_hash_handle hh;
-    struct {
-        const hai_istr *host;
-        uint64_t record_id;
-    } key;
-} hai_seen;
-
-/* A record held back by the reorder window. */
-typedef struct hai_held {
-    ha_record *rec; /* a copy */
-    uint64_t arrival;
-} hai_held;
 
 #define HAI_END_COUNT 6
 #define HAI_COUNTERS 9
@@ -124,24 +154,18 @@ struct ha_correlator {
     ha_sequence *seqs;
     hai_proc *procs;
     hai_alias *aliases;
-    ha_sequence *lru_head, *lru_tail;
-    hai_proc *idle_head, *idle_tail;
+    hai_list lru;  /* open sequences, least recently active first */
+    hai_list idle; /* idle processes, oldest first */
     size_t nidle;
     int cb_rc; /* first non-zero callback value of the current call */
     int busy;  /* inside add/flush: a callback may not add to this correlator */
     int oom;
-    uint64_t counts[HAI_COUNTERS];
+    uint64_t counts[HAI_COUNTERS]; /* the first nine ha_correlator_counter values, in snapshots */
+    uint64_t ignored;              /* HA_CORR_IGNORED (in snapshots from format 3) */
     uint64_t ended[HAI_END_COUNT];
 
     size_t max_string_bytes;
-    /* the reorder window */
-    size_t window;
-    hai_held *heap; /* a binary min-heap by (time, record ID, arrival) */
-    size_t nheap, heap_cap;
-    uint64_t arrivals;
-    hai_seen *seen;      /* keys held or among the last `window` released */
-    hai_seen **released; /* ring of the released ones, oldest at released_head */
-    size_t nreleased, released_head;
+    hai_window window; /* the reorder window (reorder.h); its hosts are in `strings` */
 
     /* the last failure's detail (ha_correlator_last_diag) */
     ha_diag diag;
@@ -153,13 +177,6 @@ struct ha_correlator {
  * not NULL; returns d's code (snapshot.c). */
 int hai_correlator_fail(ha_correlator *c, const ha_diag *d, const char *path);
 
-/* Apply one record now (correlator.c). */
-void hai_correlator_apply(ha_correlator *c, const ha_record *r);
-/* The reorder window (reorder.c): take a record; apply what it pushes out. */
-void hai_reorder_push(ha_correlator *c, const ha_record *r);
-/* Apply every held record in order; stops after a callback asks to. */
-void hai_reorder_drain(ha_correlator *c);
-void hai_reorder_free(ha_correlator *c);
 /* The record's computer, interned; borrowed (correlator.c). */
 const hai_istr *hai_correlator_host(ha_correlator *c, const ha_record *r);
 
@@ -167,15 +184,13 @@ const hai_istr *hai_correlator_host(ha_correlator *c, const ha_record *r);
 hai_proc *hai_proc_find(ha_correlator *c, const hai_istr *host, uint64_t pid);
 hai_proc *hai_proc_get(ha_correlator *c, const hai_istr *host, uint64_t pid);
 void hai_proc_settle(ha_correlator *c, hai_proc *p);
-void hai_lru_append(ha_correlator *c, ha_sequence *s);
 /* Append `s` to its process's open list; 1 when it is the first. */
 int hai_proc_append(hai_proc *p, ha_sequence *s);
 void hai_seq_release(ha_correlator *c, ha_sequence *s);
-/* For snapshot.c (reorder.c): hold a record (taking it over) as having
- * arrived `arrival`-th, and remember a released key. HA_OK, HA_ERR_NOMEM,
- * or HA_ERR_SNAPSHOT for a key already held or remembered. */
-int hai_reorder_hold(ha_correlator *c, ha_record *r, uint64_t arrival);
-int hai_reorder_remember(ha_correlator *c, const hai_istr *host, uint64_t record_id);
+
+#define HAI_SEQ_OF_LRU(l) HAI_ITEM_OR_NULL((l), ha_sequence, lru)
+#define HAI_SEQ_OF_PROC(l) HAI_ITEM_OR_NULL((l), ha_sequence, in_proc)
+#define HAI_PROC_OF_IDLE(l) HAI_ITEM_OR_NULL((l), hai_proc, in_idle)
 
 static inline const char *hai_istr_text(const hai_istr *x) { return x ? x->s : NULL; }
 

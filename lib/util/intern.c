@@ -14,27 +14,21 @@ void hai_interner_init(hai_interner *in, const ha_allocator *a, const hai_sipkey
 
 void hai_interner_free(hai_interner *in)
 {
-    const ha_allocator *hai_hash_alloc = in->alloc;
-    int hai_hash_oom = 0;
     hai_istr *x, *tmp;
     HASH_ITER(hh, in->table, x, tmp) {
-        HASH_DEL(in->table, x);
+        HAI_HASH_DEL(in->alloc, in->table, x);
         hai_free(in->alloc, x);
     }
-    (void)hai_hash_oom;
     in->bytes = 0;
     in->count = 0;
 }
 
 hai_istr *hai_intern(hai_interner *in, const char *s, size_t len)
 {
-    const hai_sipkey *hai_hash_key = &in->key;
-    const ha_allocator *hai_hash_alloc = in->alloc;
-    int hai_hash_oom = 0;
     hai_istr *x;
     if (len > UINT32_MAX - 1)
         return NULL;
-    HASH_FIND(hh, in->table, s, (unsigned)len, x);
+    HAI_HASH_FIND(&in->key, in->table, s, (unsigned)len, x);
     if (x) {
         x->refs++;
         return x;
@@ -48,8 +42,9 @@ hai_istr *hai_intern(hai_interner *in, const char *s, size_t len)
     x->id = in->last_id + 1;
     memcpy(x->s, s, len);
     x->s[len] = '\0';
-    HASH_ADD_KEYPTR(hh, in->table, x->s, (unsigned)len, x);
-    if (hai_hash_oom) {
+    int failed;
+    HAI_HASH_ADD_KEYPTR(in->alloc, &in->key, in->table, x->s, (unsigned)len, x, failed);
+    if (failed) {
         hai_free(in->alloc, x);
         return NULL;
     }
@@ -63,10 +58,7 @@ void hai_istr_unref(hai_interner *in, hai_istr *x)
 {
     if (!x || --x->refs > 0)
         return;
-    const ha_allocator *hai_hash_alloc = in->alloc;
-    int hai_hash_oom = 0;
-    HASH_DEL(in->table, x);
-    (void)hai_hash_oom;
+    HAI_HASH_DEL(in->alloc, in->table, x);
     in->bytes -= sizeof *x + x->len + 1;
     in->count--;
     hai_free(in->alloc, x);

@@ -90,11 +90,9 @@ int ha_sequence_copy(const ha_sequence *s, ha_sequence **out)
 {
     if (!s || !out)
         return HA_ERR_INVALID;
-    const hai_istr *strs[] = {s->key.host, s->object_type, s->object_name, s->process_name,
-                              s->command_line, s->sid, s->user, s->domain};
-    size_t size = sizeof(struct seq_copy) + (s->dup ? sizeof(hai_dup) : 0);
-    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
-        size += istr_size(strs[i]);
+    size_t size = sizeof(struct seq_copy) + (s->dup ? sizeof(hai_dup) : 0) + istr_size(s->key.host);
+    for (size_t i = 0; i < HAI_SEQ_NSTRINGS; i++)
+        size += istr_size(s->strs[i]);
     ha_allocator a;
     if (s->flags & HAI_SEQ_COPY)
         a = ((const struct seq_copy *)(const void *)((const char *)s - offsetof(struct seq_copy, seq)))->alloc;
@@ -108,9 +106,9 @@ int ha_sequence_copy(const ha_sequence *s, ha_sequence **out)
     *d = *s;
     memset(&d->hh, 0, sizeof d->hh);
     d->proc = NULL;
-    d->pprev = d->pnext = NULL;
+    d->in_proc.prev = d->in_proc.next = NULL;
     if (!s->end)
-        d->lprev = d->lnext = NULL; /* an ended one's end_time stays */
+        d->lru.prev = d->lru.next = NULL; /* an ended one's end_time stays */
     d->flags |= HAI_SEQ_COPY;
     char *at = (char *)(c + 1);
     if (s->dup) {
@@ -120,13 +118,8 @@ int ha_sequence_copy(const ha_sequence *s, ha_sequence **out)
         at += sizeof(hai_dup);
     }
     d->key.host = istr_place(&at, s->key.host);
-    d->object_type = istr_place(&at, s->object_type);
-    d->object_name = istr_place(&at, s->object_name);
-    d->process_name = istr_place(&at, s->process_name);
-    d->command_line = istr_place(&at, s->command_line);
-    d->sid = istr_place(&at, s->sid);
-    d->user = istr_place(&at, s->user);
-    d->domain = istr_place(&at, s->domain);
+    for (size_t i = 0; i < HAI_SEQ_NSTRINGS; i++)
+        d->strs[i] = istr_place(&at, s->strs[i]);
     *out = d;
     return HA_OK;
 }

@@ -70,26 +70,15 @@ static void idle_unlink(ha_correlator *c, hai_proc *p)
 {
     if (!p->idle)
         return;
-    if (p->iprev)
-        p->iprev->inext = p->inext;
-    else
-        c->idle_head = p->inext;
-    if (p->inext)
-        p->inext->iprev = p->iprev;
-    else
-        c->idle_tail = p->iprev;
-    p->iprev = p->inext = NULL;
+    hai_list_remove(&c->idle, &p->in_idle);
     p->idle = 0;
     c->nidle--;
 }
 
 static void proc_free(ha_correlator *c, hai_proc *p)
 {
-    const ha_allocator *hai_hash_alloc = &c->alloc;
-    int hai_hash_oom = 0;
     idle_unlink(c, p);
-    HASH_DEL(c->procs, p);
-    (void)hai_hash_oom;
+    HAI_HASH_DEL(&c->alloc, c->procs, p);
     hai_istr_unref(&c->strings, p->image);
     hai_istr_unref(&c->strings, p->command_line);
     hai_istr_unref(&c->strings, (hai_istr *)p->key.host);
@@ -108,40 +97,30 @@ void hai_proc_settle(ha_correlator *c, hai_proc *p)
         return;
     }
     idle_unlink(c, p);
-    p->iprev = c->idle_tail;
-    p->inext = NULL;
-    if (c->idle_tail)
-        c->idle_tail->inext = p;
-    else
-        c->idle_head = p;
-    c->idle_tail = p;
+    hai_list_append(&c->idle, &p->in_idle);
     p->idle = 1;
     c->nidle++;
     while (c->nidle > c->max_processes)
-        proc_free(c, c->idle_head);
+        proc_free(c, HAI_PROC_OF_IDLE(c->idle.head));
 }
 
 hai_proc *hai_proc_find(ha_correlator *c, const hai_istr *host, uint64_t pid)
 {
-    const hai_sipkey *hai_hash_key = &c->key;
     hai_pkey k;
     memset(&k, 0, sizeof k);
     k.host = host;
     k.pid = pid;
     hai_proc *p;
-    HASH_FIND(hh, c->procs, &k, sizeof k, p);
+    HAI_HASH_FIND(&c->key, c->procs, &k, sizeof k, p);
     return p;
 }
 
 /* Find or make the process slot; NULL when out of memory. */
 hai_proc *hai_proc_get(ha_correlator *c, const hai_istr *host, uint64_t pid)
 {
-    const hai_sipkey *hai_hash_key = &c->key;
     hai_proc *p = hai_proc_find(c, host, pid);
     if (p)
         return p;
-    const ha_allocator *hai_hash_alloc = &c->alloc;
-    int hai_hash_oom = 0;
     p = hai_calloc(&c->alloc, 1, sizeof *p);
     if (!p) {
         c->oom = 1;
@@ -151,8 +130,9 @@ hai_proc *hai_proc_get(ha_correlator *c, const hai_istr *host, uint64_t pid)
     p->key.pid = pid;
     p->owner = c;
     p->created = HA_TIME_NONE;
-    HASH_ADD(hh, c->procs, key, sizeof p->key, p);
-    if (hai_hash_oom) {
+    int failed;
+    HAI_HASH_ADD(&c->alloc, &c->key, c->procs, key, sizeof p->key, p, failed);
+    if (failed) {
         hai_istr_unref(&c->strings, (hai_istr *)host);
         hai_free(&c->alloc, p);
         c->oom = 1;
@@ -164,40 +144,13 @@ hai_proc *hai_proc_get(ha_correlator *c, const hai_istr *host, uint64_t pid)
 
 /* ---- sequences ---------------------------------------------------------- */
 
-static void lru_unlink(ha_correlator *c, ha_sequence *s)
-{
-    if (s->lprev)
-        s->lprev->lnext = s->lnext;
-    else
-        c->lru_head = s->lnext;
-    if (s->lnext)
-        s->lnext->lprev = s->lprev;
-    else
-        c->lru_tail = s->lprev;
-    s->lprev = s->lnext = NULL;
-}
-
-void hai_lru_append(ha_correlator *c, ha_sequence *s)
-{
-    s->lprev = c->lru_tail;
-    s->lnext = NULL;
-    if (c->lru_tail)
-        c->lru_tail->lnext = s;
-    else
-        c->lru_head = s;
-    c->lru_tail = s;
-}
-
 static void touch(ha_correlator *c, ha_sequence *s, const ha_record *r)
 {
     if (r && (r->has & HAI_HAS_RECORD_ID))
         s->last_record = r->record_id;
     if (r)
         s->last_time = r->time;
-    if (c->lru_tail != s) {
-        lru_unlink(c, s);
-        hai_lru_append(c, s);
-    }
+    hai_list_move_to_tail(&c->lru, &s->lru);
 }
 
 static void alias_drop(ha_correlator *c, ha_sequence *s)
@@ -205,20 +158,16 @@ static void alias_drop(ha_correlator *c, ha_sequence *s)
     hai_alias *a = s->dup ? s->dup->alias : NULL;
     if (!a)
         return;
-    const ha_allocator *hai_hash_alloc = &c->alloc;
-    int hai_hash_oom = 0;
-    HASH_DEL(c->aliases, a);
-    (void)hai_hash_oom;
+    HAI_HASH_DEL(&c->alloc, c->aliases, a);
     hai_free(&c->alloc, a);
     s->dup->alias = NULL;
 }
 
 void hai_seq_release(ha_correlator *c, ha_sequence *s)
 {
-    hai_istr *strs[] = {s->object_type, s->object_name, s->process_name, s->command_line,
-                        s->sid,         s->user,        s->domain,       (hai_istr *)s->key.host};
-    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
-        hai_istr_unref(&c->strings, strs[i]);
+    for (size_t i = 0; i < HAI_SEQ_NSTRINGS; i++)
+        hai_istr_unref(&c->strings, s->strs[i]);
+    hai_istr_unref(&c->strings, (hai_istr *)s->key.host);
     hai_free(&c->alloc, s->dup);
     hai_free(&c->alloc, s);
 }
@@ -226,9 +175,7 @@ void hai_seq_release(ha_correlator *c, ha_sequence *s)
 /* End `s`: tell the caller, then forget it. */
 static void seq_end(ha_correlator *c, ha_sequence *s, ha_end end, int64_t t, const ha_record *r)
 {
-    const ha_allocator *hai_hash_alloc = &c->alloc;
-    int hai_hash_oom = 0;
-    lru_unlink(c, s); /* first: the end time takes the links' place */
+    hai_list_remove(&c->lru, &s->lru); /* first: the end time takes the link's place */
     s->end = (uint8_t)end;
     s->end_time = end == HA_END_EVICTED || end == HA_END_END_OF_INPUT ? HA_TIME_NONE : t;
     /* a 4658 or 4689 is the handle's own last event; a reopening or an
@@ -241,18 +188,10 @@ static void seq_end(ha_correlator *c, ha_sequence *s, ha_end end, int64_t t, con
     if (c->on_end)
         note(c, c->on_end(s, r, c->userdata));
     c->ended[end]++;
-    HASH_DEL(c->seqs, s);
-    (void)hai_hash_oom;
+    HAI_HASH_DEL(&c->alloc, c->seqs, s);
     alias_drop(c, s);
     hai_proc *p = s->proc;
-    if (s->pprev)
-        s->pprev->pnext = s->pnext;
-    else
-        p->open_head = s->pnext;
-    if (s->pnext)
-        s->pnext->pprev = s->pprev;
-    else
-        p->open_tail = s->pprev;
+    hai_list_remove(&p->open, &s->in_proc);
     p->nopen--;
     c->counts[C_OPEN]--;
     hai_seq_release(c, s);
@@ -261,21 +200,14 @@ static void seq_end(ha_correlator *c, ha_sequence *s, ha_end end, int64_t t, con
 
 int hai_proc_append(hai_proc *p, ha_sequence *s)
 {
-    s->pprev = p->open_tail;
-    s->pnext = NULL;
-    if (p->open_tail)
-        p->open_tail->pnext = s;
-    else
-        p->open_head = s;
-    p->open_tail = s;
+    hai_list_append(&p->open, &s->in_proc);
     return p->nopen++ == 0;
 }
 
 static ha_sequence *seq_find(ha_correlator *c, const hai_key *k)
 {
-    const hai_sipkey *hai_hash_key = &c->key;
     ha_sequence *s;
-    HASH_FIND(hh, c->seqs, k, sizeof *k, s);
+    HAI_HASH_FIND(&c->key, c->seqs, k, sizeof *k, s);
     return s;
 }
 
@@ -283,7 +215,6 @@ static ha_sequence *seq_find(ha_correlator *c, const hai_key *k)
  * whose close Windows logs under the source process's ID. */
 static ha_sequence *seq_lookup(ha_correlator *c, const hai_key *k)
 {
-    const hai_sipkey *hai_hash_key = &c->key;
     ha_sequence *s = seq_find(c, k);
     if (s)
         return s;
@@ -293,7 +224,7 @@ static ha_sequence *seq_lookup(ha_correlator *c, const hai_key *k)
     ak.pid = k->pid;
     ak.hid = k->hid;
     hai_alias *a;
-    HASH_FIND(hh, c->aliases, &ak, sizeof ak, a);
+    HAI_HASH_FIND(&c->key, c->aliases, &ak, sizeof ak, a);
     return a ? a->seq : NULL;
 }
 
@@ -301,11 +232,8 @@ static ha_sequence *seq_lookup(ha_correlator *c, const hai_key *k)
  * memory. Makes room first when the bound on open sequences is reached. */
 static ha_sequence *seq_begin(ha_correlator *c, const hai_key *k, int opened, const ha_record *r)
 {
-    const hai_sipkey *hai_hash_key = &c->key;
-    const ha_allocator *hai_hash_alloc = &c->alloc;
-    int hai_hash_oom = 0;
-    while (c->counts[C_OPEN] >= c->max_open && c->lru_head)
-        seq_end(c, c->lru_head, HA_END_EVICTED, HA_TIME_NONE, r);
+    while (c->counts[C_OPEN] >= c->max_open && c->lru.head)
+        seq_end(c, HAI_SEQ_OF_LRU(c->lru.head), HA_END_EVICTED, HA_TIME_NONE, r);
     hai_proc *p = hai_proc_get(c, k->host, k->pid);
     if (!p)
         return NULL;
@@ -324,10 +252,11 @@ static ha_sequence *seq_begin(ha_correlator *c, const hai_key *k, int opened, co
     s->user = field_istr(c, r, HA_FIELD_SUBJECT_USER_NAME);
     s->domain = field_istr(c, r, HA_FIELD_SUBJECT_DOMAIN_NAME);
     s->command_line = hai_istr_ref(p->command_line);
-    HASH_ADD(hh, c->seqs, key, sizeof s->key, s);
-    if (hai_hash_oom || c->oom) {
-        if (!hai_hash_oom)
-            HASH_DEL(c->seqs, s);
+    int failed;
+    HAI_HASH_ADD(&c->alloc, &c->key, c->seqs, key, sizeof s->key, s, failed);
+    if (failed || c->oom) {
+        if (!failed)
+            HAI_HASH_DEL(&c->alloc, c->seqs, s);
         c->oom = 1;
         hai_seq_release(c, s);
         hai_proc_settle(c, p);
@@ -336,7 +265,7 @@ static ha_sequence *seq_begin(ha_correlator *c, const hai_key *k, int opened, co
     s->proc = p;
     if (hai_proc_append(p, s))
         idle_unlink(c, p);
-    hai_lru_append(c, s);
+    hai_list_append(&c->lru, &s->lru);
     c->counts[C_OPEN]++;
     c->counts[C_SEQUENCES]++;
     return s;
@@ -451,16 +380,18 @@ static int other_object(const ha_sequence *s, const ha_record *r)
     return known_name(v, n) && o && known_name(o->s, o->len) && !(o->len == n && memcmp(o->s, v, n) == 0);
 }
 
+enum use { USE_ACCESS, USE_DELETE, USE_CLOSE };
+
 /* 4663, 4660, 4658: use, delete through, close; an event on another
  * object than the handle's ends its sequence (handle_reused) and begins
- * one. */
-static void rule_use(ha_correlator *c, const ha_record *r)
+ * one (a close names no object to compare). */
+static void rule_use(ha_correlator *c, const ha_record *r, enum use use)
 {
     hai_key k;
     if (!key_of(c, r, HA_FIELD_PROCESS_ID, HA_FIELD_HANDLE_ID, &k))
         return;
     ha_sequence *s = seq_lookup(c, &k);
-    if (s && r->event_id != 4658 && other_object(s, r)) {
+    if (s && use != USE_CLOSE && other_object(s, r)) {
         seq_end(c, s, HA_END_HANDLE_REUSED, r->time, r);
         s = NULL;
     }
@@ -475,11 +406,11 @@ static void rule_use(ha_correlator *c, const ha_record *r)
     } else {
         touch(c, s, r);
     }
-    if (r->event_id == 4658) {
+    if (use == USE_CLOSE) {
         seq_end(c, s, HA_END_CLOSE, r->time, r);
         return;
     }
-    if (r->event_id == 4663) {
+    if (use == USE_ACCESS) {
         uint64_t mask = 0;
         s->accesses++;
         if (field_uint(r, HA_FIELD_ACCESS_MASK, &mask))
@@ -495,6 +426,10 @@ static void rule_use(ha_correlator *c, const ha_record *r)
         note(c, c->on_access(s, r, c->userdata));
 }
 
+static void rule_access(ha_correlator *c, const ha_record *r) { rule_use(c, r, USE_ACCESS); }
+static void rule_delete(ha_correlator *c, const ha_record *r) { rule_use(c, r, USE_DELETE); }
+static void rule_close(ha_correlator *c, const ha_record *r) { rule_use(c, r, USE_CLOSE); }
+
 /* 4689: every open sequence of the process ends, whatever its logon. */
 static void rule_exit(ha_correlator *c, const ha_record *r)
 {
@@ -507,9 +442,9 @@ static void rule_exit(ha_correlator *c, const ha_record *r)
     hai_proc *p = host ? hai_proc_find(c, host, pid) : NULL;
     if (!p)
         return;
-    while (p->open_head) {
+    while (p->open.head) {
         int last = p->nopen == 1; /* ending the last one may free p */
-        seq_end(c, p->open_head, HA_END_PROCESS_EXIT, r->time, r);
+        seq_end(c, HAI_SEQ_OF_PROC(p->open.head), HA_END_PROCESS_EXIT, r->time, r);
         if (last)
             break;
     }
@@ -544,19 +479,17 @@ static void rule_create(ha_correlator *c, const ha_record *r)
  * taking it from an older duplicate; out of memory, `s` goes without. */
 static void alias_take(ha_correlator *c, ha_sequence *s, const hai_akey *ak)
 {
-    const hai_sipkey *hai_hash_key = &c->key;
-    const ha_allocator *hai_hash_alloc = &c->alloc;
-    int hai_hash_oom = 0;
     hai_alias *a;
-    HASH_FIND(hh, c->aliases, ak, sizeof *ak, a);
+    HAI_HASH_FIND(&c->key, c->aliases, ak, sizeof *ak, a);
     if (a) { /* a newer duplicate takes the alias over */
         a->seq->dup->alias = NULL;
     } else {
         a = hai_calloc(&c->alloc, 1, sizeof *a);
         if (a) {
             a->key = *ak;
-            HASH_ADD(hh, c->aliases, key, sizeof a->key, a);
-            if (hai_hash_oom) {
+            int failed;
+            HAI_HASH_ADD(&c->alloc, &c->key, c->aliases, key, sizeof a->key, a, failed);
+            if (failed) {
                 hai_free(&c->alloc, a);
                 a = NULL;
             }
@@ -588,9 +521,9 @@ static void rule_duplicate(ha_correlator *c, const ha_record *r)
     ha_sequence *from = seq_find(c, &src);
     if (!from) { /* the source may be open under another logon */
         hai_proc *sp = hai_proc_find(c, src.host, src.pid);
-        for (ha_sequence *x = sp ? sp->open_head : NULL; x && !from; x = x->pnext)
-            if (x->key.hid == src.hid)
-                from = x;
+        for (hai_link *l = sp ? sp->open.head : NULL; l && !from; l = l->next)
+            if (HAI_SEQ_OF_PROC(l)->key.hid == src.hid)
+                from = HAI_SEQ_OF_PROC(l);
     }
     ha_sequence *s = seq_find(c, &k);
     if (s) {
@@ -677,7 +610,7 @@ int ha_correlator_new(const ha_correlator_options *opts, ha_correlator **out)
     if (opts->version >= 2) {
         if (opts->max_string_bytes)
             c->max_string_bytes = opts->max_string_bytes;
-        c->window = opts->reorder_window;
+        c->window.size = opts->reorder_window;
     }
     if (hai_sipkey_random(&c->key) != 0) {
         hai_free(&c->alloc, c);
@@ -690,7 +623,7 @@ int ha_correlator_new(const ha_correlator_options *opts, ha_correlator **out)
 
 int hai_correlator_set_key(ha_correlator *c, uint64_t k0, uint64_t k1)
 {
-    if (!c || c->strings.table || c->seqs || c->procs || c->aliases || c->seen)
+    if (!c || c->strings.table || c->seqs || c->procs || c->aliases || c->window.seen)
         return HA_ERR_INVALID;
     c->key.k0 = k0;
     c->key.k1 = k1;
@@ -702,26 +635,23 @@ void ha_correlator_free(ha_correlator *c)
 {
     if (!c)
         return;
-    hai_reorder_free(c);
-    const ha_allocator *hai_hash_alloc = &c->alloc;
-    int hai_hash_oom = 0;
+    hai_window_free(&c->window, &c->alloc);
     ha_sequence *s, *stmp;
     HASH_ITER(hh, c->seqs, s, stmp) {
-        HASH_DEL(c->seqs, s);
+        HAI_HASH_DEL(&c->alloc, c->seqs, s);
         hai_free(&c->alloc, s->dup);
         hai_free(&c->alloc, s);
     }
     hai_proc *p, *ptmp;
     HASH_ITER(hh, c->procs, p, ptmp) {
-        HASH_DEL(c->procs, p);
+        HAI_HASH_DEL(&c->alloc, c->procs, p);
         hai_free(&c->alloc, p);
     }
     hai_alias *al, *atmp;
     HASH_ITER(hh, c->aliases, al, atmp) {
-        HASH_DEL(c->aliases, al);
+        HAI_HASH_DEL(&c->alloc, c->aliases, al);
         hai_free(&c->alloc, al);
     }
-    (void)hai_hash_oom;
     hai_interner_free(&c->strings); /* every string, whatever its count */
     hai_free(&c->alloc, c->diag_path);
     ha_allocator a = c->alloc;
@@ -733,44 +663,66 @@ void ha_correlator_free(ha_correlator *c)
  * are never pulled away while it is applied. */
 static void bound_strings(ha_correlator *c, const ha_record *r)
 {
-    while (hai_interner_bytes(&c->strings) > c->max_string_bytes && c->lru_head)
-        seq_end(c, c->lru_head, HA_END_EVICTED, HA_TIME_NONE, r);
-    while (hai_interner_bytes(&c->strings) > c->max_string_bytes && c->idle_head)
-        proc_free(c, c->idle_head);
+    while (hai_interner_bytes(&c->strings) > c->max_string_bytes && c->lru.head)
+        seq_end(c, HAI_SEQ_OF_LRU(c->lru.head), HA_END_EVICTED, HA_TIME_NONE, r);
+    while (hai_interner_bytes(&c->strings) > c->max_string_bytes && c->idle.head)
+        proc_free(c, HAI_PROC_OF_IDLE(c->idle.head));
 }
 
-void hai_correlator_apply(ha_correlator *c, const ha_record *r)
+static void apply(ha_correlator *c, const ha_record *r)
 {
     if (hai_interner_bytes(&c->strings) > c->max_string_bytes)
         bound_strings(c, r);
     switch (r->event_id) {
-    case 4656:
-    case 4661:
-        rule_open(c, r);
+#define HAI_EVENT(id, rule)                                                                             \
+    case id:                                                                                            \
+        rule_##rule(c, r);                                                                              \
         break;
-    case 4663:
-    case 4660:
-    case 4658:
-        rule_use(c, r);
-        break;
-    case 4689:
-        rule_exit(c, r);
-        break;
-    case 4688:
-        rule_create(c, r);
-        break;
-    case 4690:
-        rule_duplicate(c, r);
-        break;
+#include "events.def"
+#undef HAI_EVENT
     default:
+        c->ignored++;
         break;
     }
 }
 
-static int handle_family(uint32_t id)
+/* One of events.def's EventIDs. */
+static int handled(uint32_t id)
 {
-    return id == 4656 || id == 4661 || id == 4663 || id == 4660 || id == 4658 || id == 4688 || id == 4689 ||
-           id == 4690;
+    switch (id) {
+#define HAI_EVENT(id, rule) case id:
+#include "events.def"
+#undef HAI_EVENT
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Apply the records the reorder window lets go (`all`: every one it holds,
+ * stopping after a callback asks to). */
+static void release(ha_correlator *c, int all)
+{
+    hai_held h;
+    while (!(all && c->cb_rc) && hai_window_pop(&c->window, all, &h)) {
+        apply(c, h.rec);
+        hai_window_done(&c->window, &c->strings, &h);
+    }
+}
+
+/* Through the reorder window: held, and what it lets go applied. */
+static void hold(ha_correlator *c, const ha_record *r)
+{
+    const hai_istr *host = hai_correlator_host(c, r);
+    if (!host)
+        return;
+    int rc = hai_window_push(&c->window, &c->strings, r, host);
+    if (rc == HAI_WINDOW_REPEAT)
+        c->counts[HA_CORR_DUPLICATES]++;
+    else if (rc != HA_OK)
+        c->oom = 1;
+    else
+        release(c, 0);
 }
 
 /* ---- errors ------------------------------------------------------------- */
@@ -806,10 +758,10 @@ int ha_correlator_add(ha_correlator *c, const ha_record *r)
     c->cb_rc = 0;
     c->oom = 0;
     c->counts[C_RECORDS]++;
-    if (c->window && handle_family(r->event_id))
-        hai_reorder_push(c, r);
+    if (c->window.size && handled(r->event_id))
+        hold(c, r);
     else
-        hai_correlator_apply(c, r);
+        apply(c, r); /* counted as ignored there when not handled */
     c->busy = 0;
     if (c->oom)
         return fail(c, HA_ERR_NOMEM, "out of memory applying a record (it may be partly applied)");
@@ -823,7 +775,11 @@ int ha_correlator_on_record(const ha_record *rec, void *userdata)
 
 size_t ha_correlator_event_ids(const uint32_t **ids)
 {
-    static const uint32_t used[] = {4656, 4658, 4660, 4661, 4663, 4688, 4689, 4690};
+    static const uint32_t used[] = {
+#define HAI_EVENT(id, rule) id,
+#include "events.def"
+#undef HAI_EVENT
+    };
     if (ids)
         *ids = used;
     return sizeof used / sizeof used[0];
@@ -836,9 +792,9 @@ int ha_correlator_flush(ha_correlator *c)
     c->busy = 1;
     c->cb_rc = 0;
     c->oom = 0;
-    hai_reorder_drain(c);
-    while (c->lru_head && !c->cb_rc && !c->nheap)
-        seq_end(c, c->lru_head, HA_END_END_OF_INPUT, HA_TIME_NONE, NULL);
+    release(c, 1);
+    while (c->lru.head && !c->cb_rc && !c->window.nheap)
+        seq_end(c, HAI_SEQ_OF_LRU(c->lru.head), HA_END_END_OF_INPUT, HA_TIME_NONE, NULL);
     c->busy = 0;
     if (c->oom)
         return fail(c, HA_ERR_NOMEM, "out of memory releasing the held records");
@@ -847,10 +803,12 @@ int ha_correlator_flush(ha_correlator *c)
 
 uint64_t ha_correlator_count(const ha_correlator *c, ha_correlator_counter which)
 {
+    if (which == HA_CORR_IGNORED)
+        return c ? c->ignored : 0;
     if (!c || (unsigned)which >= HAI_COUNTERS)
         return 0;
     if (which == HA_CORR_HELD)
-        return c->nheap;
+        return c->window.nheap;
     if (which == HA_CORR_STRING_BYTES)
         return hai_interner_bytes(&c->strings);
     return c->counts[which];
