@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "correlate.h"
-#include "json.h"
+#include "output/json.h"
 #include "match.h"
 #include "record.h"
 
