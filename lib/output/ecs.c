@@ -9,6 +9,8 @@
 #include "format.h"
 
 #define PROVIDER "Microsoft-Windows-Security-Auditing"
+/* the ECS version whose field list the documents follow (required in each) */
+#define ECS_VERSION "9.4.0"
 
 /* ---- members of an object: each after a comma but the first ---------------- */
 
@@ -227,6 +229,7 @@ static void sequence(hai_out *o, const ha_sequence *s)
     hai_out_lit(o, "{");
     KEY(&top, "@timestamp");
     hai_out_time(o, at == HA_TIME_NONE ? 0 : at);
+    hai_out_lit(o, ",\"ecs\":{\"version\":\"" ECS_VERSION "\"}");
     event_open(&top, &e, category(type), "access", ha_sequence_deleted(s) ? "deletion" : NULL,
                ha_end_name(ha_sequence_end(s)), code, "handleaudit.sequence", "success");
     TIME(&e, "start", at);
@@ -261,6 +264,7 @@ static void request(hai_out *o, const ha_request *q)
     hai_out_lit(o, "{");
     KEY(&top, "@timestamp");
     hai_out_time(o, t == HA_TIME_NONE ? 0 : t);
+    hai_out_lit(o, ",\"ecs\":{\"version\":\"" ECS_VERSION "\"}");
     event_open(&top, &e, category(type), "access", failed ? "denied" : "allowed",
                ha_outcome_name(ha_request_outcome(q)), ha_request_event_id(q), "handleaudit.request",
                failed ? "failure" : "success");
@@ -306,6 +310,7 @@ static void record(hai_out *o, const ha_record *r)
     hai_out_lit(o, "{");
     KEY(&top, "@timestamp");
     hai_out_time(o, t == HA_TIME_NONE ? 0 : t);
+    hai_out_lit(o, ",\"ecs\":{\"version\":\"" ECS_VERSION "\"}");
     event_open(&top, &e, category(type), NULL, NULL, NULL, ha_record_event_id(r), "handleaudit.record",
                audit == HA_AUDIT_NONE ? NULL : audit == HA_AUDIT_SUCCESS ? "success" : "failure");
     hai_out_lit(o, "}");
