@@ -459,6 +459,8 @@ int main(int argc, char **argv)
     if ((rc = ha_output_begin(t.out)) != HA_OK) { /* CSV's header row */
         if (rc < 0)
             fprintf(stderr, "handleaudit: %s\n", ha_strerror(rc));
+        else
+            fprintf(stderr, "handleaudit: cannot write output: %s\n", strerror(errno));
         goto fail;
     }
 
