@@ -563,10 +563,10 @@ typedef enum ha_format {
 
 /** What an output may be asked to write. */
 typedef enum ha_output_kind {
-    HA_OUTPUT_RECORD = 1,
-    HA_OUTPUT_SEQUENCE = 2,
-    HA_OUTPUT_REQUEST = 3,
-    HA_OUTPUT_ALERT = 4
+    HA_OUTPUT_RECORD = 1,   /**< ha_output_record() */
+    HA_OUTPUT_SEQUENCE = 2, /**< ha_output_sequence() */
+    HA_OUTPUT_REQUEST = 3,  /**< ha_output_request() */
+    HA_OUTPUT_ALERT = 4     /**< ha_output_alert() */
 } ha_output_kind;
 
 /** "jsonl", "csv", "ecs", "ocsf", "timesketch", or NULL. Static storage. */
