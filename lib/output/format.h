@@ -43,6 +43,12 @@ uint32_t hai_sequence_open_event(const ha_sequence *s);
  * last; HA_TIME_NONE when it has none. */
 int64_t hai_sequence_time(const ha_sequence *s);
 
+/* n / d rounded down (toward minus infinity), for any n; d > 0. */
+static inline int64_t hai_floor_div(int64_t n, int64_t d)
+{
+    int64_t q = n / d;
+    return n % d < 0 ? q - 1 : q;
+}
 /* A JSON string saying who did what on which object: "IMAGE" WHAT "TYPE NAME"
  * (long texts cut; invalid UTF-8 there becomes U+FFFD, as everywhere). */
 void hai_out_message(hai_out *o, const char *what, const char *image, const char *type, const char *name);

@@ -23,7 +23,7 @@ static void key(hai_out *o, const char *lit)
 }
 
 /* ns since 1970 to OCSF's ms, rounded down */
-static int64_t ms(int64_t ns) { return ns >= 0 ? ns / 1000000 : -((-ns + 999999) / 1000000); }
+static int64_t ms(int64_t ns) { return hai_floor_div(ns, 1000000); }
 
 static void ms_member(hai_out *o, const char *k, int64_t ns)
 {
@@ -182,7 +182,7 @@ static void sequence(hai_out *o, const ha_sequence *s)
     int64_t d = ha_sequence_duration(s);
     if (d != HA_TIME_NONE) {
         hai_out_lit(o, ",\"duration\":");
-        hai_out_i64(o, d / 1000000);
+        hai_out_i64(o, hai_floor_div(d, 1000000));
     }
     hai_out_lit(o, ",\"message\":");
     hai_out_message(o, " had a handle open on ", image, type, name);

@@ -16,7 +16,7 @@ static void head(hai_out *o, int64_t t, const char *desc, const char *data_type)
     hai_out_time(o, t);
     hai_out_lit(o, ",\"timestamp\":");
     /* microseconds, rounded down */
-    hai_out_i64(o, t >= 0 ? t / 1000 : -((-t + 999) / 1000));
+    hai_out_i64(o, hai_floor_div(t, 1000));
     hai_out_lit(o, ",\"timestamp_desc\":");
     hai_out_cstr(o, desc);
     hai_out_lit(o, ",\"data_type\":");

@@ -301,8 +301,37 @@ static void test_nomem(void)
     ha_record_free(rec);
 }
 
+/* Times before 1970 round down (a nanosecond before is the microsecond
+ * before), and the extremes do not overflow. */
+static void test_times(void)
+{
+    static const struct {
+        int64_t ns;
+        const char *want;
+    } cases[] = {
+        {-1, "\"timestamp\":-1,"},
+        {1999, "\"timestamp\":1,"},
+        {-1000, "\"timestamp\":-1,"},
+        {-1001, "\"timestamp\":-2,"},
+        {INT64_MIN + 1, "\"timestamp\":-9223372036854776,"},
+        {INT64_MAX, "\"timestamp\":9223372036854775,"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ha_record *rec = NULL;
+        CHECK_INT(ha_record_new(NULL, &rec), HA_OK);
+        CHECK_INT(ha_record_set_system(rec, 4663, 0, 0, cases[i].ns, 1, "H"), HA_OK);
+        char line[4096];
+        CHECK(ha_record_format(rec, HA_FORMAT_TIMESKETCH, line, sizeof line) < sizeof line);
+        if (!strstr(line, cases[i].want))
+            fprintf(stderr, "case %zu: %s\n", i, line);
+        CHECK(strstr(line, cases[i].want) != NULL);
+        ha_record_free(rec);
+    }
+}
+
 int main(void)
 {
+    test_times();
     test_formats();
     test_stop();
     test_invalid();
