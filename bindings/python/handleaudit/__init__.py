@@ -56,6 +56,7 @@ import ctypes.util
 import enum
 import json
 import os
+import re
 import sys
 import threading
 import warnings
@@ -238,7 +239,7 @@ _declare("ha_field_type_of", _c_int, _c_int)
 for _name, _ret in (("event_id", _c_u32), ("version", _c_u32), ("record_id", _c_u64), ("computer", _vp),
                     ("time", _c_i64), ("audit", _c_int), ("data_count", _c_size)):
     _declare("ha_record_" + _name, _ret, _vp)
-_declare("ha_record_data_name", _vp, _vp, _c_size)
+_declare("ha_record_data_name", _cp, _vp, _c_size)
 _declare("ha_record_data_value", _vp, _vp, _c_size, ctypes.POINTER(_c_size))
 for _name, _ret in (("computer", _vp), ("process_id", _c_u64), ("handle_id", _c_u64), ("logon_id", _c_u64),
                     ("opened", _c_int), ("end", _c_int), ("open_time", _c_i64), ("end_time", _c_i64),
@@ -533,24 +534,25 @@ def _access_names(object_type, mask):
 
 
 _WS = b" \t\r\n"
-_HEX = frozenset(b"0123456789abcdefABCDEF")
+_HEXINT = re.compile(rb"0[xX][0-9a-fA-F]{1,16}\Z")  # how Windows writes HexInt32/64 and Pointer
+_HEXNUM = re.compile(rb"0[xX]0*([0-9a-fA-F]{0,16})\Z")
+_DECNUM = re.compile(rb"[0-9]+\Z")
 
 
 def _parse_uint(b):
     """A numeric field's text as the library reads it (hex with 0x, or
     decimal): the number, None when empty, or the text when not a number."""
+    if len(b) < 20 and _DECNUM.match(b):  # the common case
+        return int(b)
     s = b.strip(_WS)
     if not s or s == b"-":
         return None
     if len(s) > 2 and s[0:1] == b"0" and s[1:2] in b"xX":
-        digits = s[2:].lstrip(b"0")
-        if len(digits) > 16 or not all(c in _HEX for c in digits):
-            return b
-        return int(digits or b"0", 16)
-    digits = s.lstrip(b"0")
-    if digits and not digits.isdigit():
+        m = _HEXNUM.match(s)
+        return int(m.group(1) or b"0", 16) if m else b
+    if not _DECNUM.match(s):
         return b
-    v = int(digits or b"0")
+    v = int(s)
     return v if v < 1 << 64 else b
 
 
@@ -566,7 +568,7 @@ def _value(name, b):
         v = _parse_uint(b)
         if not isinstance(v, bytes):
             return v
-    elif 3 <= len(b) <= 18 and b[0:1] == b"0" and b[1:2] in b"xX" and all(c in _HEX for c in b[2:]):
+    elif _HEXINT.match(b):
         return int(b[2:], 16)
     return b.decode("utf-8", "handleaudit.replace")
 
@@ -577,10 +579,12 @@ def _record_dict(r):
     unnamed = 0
     n = _lib.ha_record_data_count(r)
     length = _c_size()
+    plen = ctypes.byref(length)
+    data_name, data_value, string_at = _lib.ha_record_data_name, _lib.ha_record_data_value, ctypes.string_at
     for i in range(n):
-        name = ctypes.string_at(_lib.ha_record_data_name(r, i))
-        ptr = _lib.ha_record_data_value(r, i, ctypes.byref(length))
-        value = _value(name, ctypes.string_at(ptr, length.value))
+        name = data_name(r, i)
+        ptr = data_value(r, i, plen)
+        value = _value(name, string_at(ptr, length.value))
         if name:
             key = name.decode("utf-8", "handleaudit.replace")
         else:  # a Data without a Name: Data1, Data2, ...
