@@ -10,7 +10,6 @@
 
 #include "os.h"
 
-#include "csv.h"
 #include "rules_file.h"
 #include "stats.h"
 
@@ -34,10 +33,20 @@ static const char *const usage_text[] = {
     "      --records        print every event instead, one JSON object per line:\n"
     "                       type \"record\", event_id, version, record_id, computer,\n"
     "                       time, success and fields (every Data name and value)\n"
-    "      --format=FORMAT  json (the default) or csv: the same columns as the\n"
-    "                       JSON keys, with a header row (sequences and\n"
-    "                       requests); IDs and masks in hex, as Event\n"
-    "                       Viewer shows them\n"
+    "      --format=FORMAT  jsonl (the default; also json): JSON Lines as below;\n"
+    "                       csv: the same columns as the JSON keys, with a\n"
+    "                       header row (sequences and requests), IDs and masks\n"
+    "                       in hex, as Event Viewer shows them;\n"
+    "                       ecs: Elastic Common Schema documents (@timestamp,\n"
+    "                       event.start/end/duration, host, process, file or\n"
+    "                       registry, user; the rest under winlog.event_data,\n"
+    "                       as Winlogbeat writes it);\n"
+    "                       ocsf: OCSF File System Activity and Process\n"
+    "                       Activity events (sequences and requests only);\n"
+    "                       timesketch: JSON Lines that Timesketch imports\n"
+    "                       (message, datetime, timestamp_desc, then the keys).\n"
+    "                       ecs and timesketch go with --records too; alerts\n"
+    "                       are JSON Lines only (docs/output.md)\n"
     "      --stats          at the end, print to standard error the events per\n"
     "                       EventID, the requests that opened nothing, the\n"
     "                       sequences per end reason, the ten processes with\n"
@@ -113,13 +122,13 @@ static const char *const usage_text[] = {
 
 struct tool {
     const char *name; /* current input, for messages */
-    int records, csv, alerts_only;
+    int records, alerts_only;
+    ha_format format;
+    ha_output *out;
     ha_rules *rules;
     unsigned threads; /* 1: read it ourselves (progress line); else the library's parallel reading */
     stats *st;
     ha_correlator *corr;
-    char *json;
-    size_t json_cap;
     int out_failed;
 };
 
@@ -135,39 +144,23 @@ static int on_diag(const ha_diag *d, void *userdata)
     return 0;
 }
 
-/* Write one JSON line made by `fn` (ha_record_json or ha_sequence_json). */
-static int write_json(struct tool *t, size_t (*fn)(const void *, char *, size_t), const void *obj)
+/* Every output line goes to standard output through here. */
+static int write_out(const void *data, size_t len, void *userdata)
 {
-    size_t n = fn(obj, t->json, t->json_cap);
-    if (n + 2 > t->json_cap) {
-        size_t cap = (n + 2) * 2;
-        char *p = realloc(t->json, cap);
-        if (!p)
-            return HA_ERR_NOMEM;
-        t->json = p;
-        t->json_cap = cap;
-        n = fn(obj, t->json, t->json_cap);
-    }
-    t->json[n] = '\n';
-    if (fwrite(t->json, 1, n + 1, stdout) != n + 1) {
+    struct tool *t = userdata;
+    if (fwrite(data, 1, len, stdout) != len) {
         t->out_failed = 1;
         return 1;
     }
     return 0;
 }
 
-static size_t record_json(const void *rec, char *buf, size_t cap) { return ha_record_json(rec, buf, cap); }
-static size_t sequence_json(const void *seq, char *buf, size_t cap) { return ha_sequence_json(seq, buf, cap); }
-
-static size_t alert_json(const void *a, char *buf, size_t cap) { return ha_alert_json(a, buf, cap); }
-static size_t request_json(const void *q, char *buf, size_t cap) { return ha_request_json(q, buf, cap); }
-
 static int on_alert(const ha_alert *a, void *userdata)
 {
     struct tool *t = userdata;
     if (t->st)
         stats_alert(t->st, a);
-    return write_json(t, alert_json, a);
+    return ha_output_alert(t->out, a);
 }
 
 static int on_record(const ha_record *rec, void *userdata)
@@ -177,7 +170,7 @@ static int on_record(const ha_record *rec, void *userdata)
     if (t->st)
         stats_record(t->st, rec);
     if (t->records && !t->alerts_only)
-        rc = write_json(t, record_json, rec);
+        rc = ha_output_record(t->out, rec);
     if (!rc && t->rules)
         rc = ha_rules_check_record(t->rules, rec, on_alert, t);
     if (!rc && !t->records)
@@ -191,15 +184,7 @@ static int on_end(const ha_sequence *seq, const ha_record *rec, void *userdata)
     (void)rec;
     if (t->st)
         stats_sequence(t->st, seq);
-    int rc = 0;
-    if (t->csv) {
-        if (csv_sequence(stdout, seq) != 0) {
-            t->out_failed = 1;
-            return 1;
-        }
-    } else if (!t->alerts_only) {
-        rc = write_json(t, sequence_json, seq);
-    }
+    int rc = t->alerts_only ? 0 : ha_output_sequence(t->out, seq);
     if (!rc && t->rules)
         rc = ha_rules_check_sequence(t->rules, seq, on_alert, t);
     return rc;
@@ -211,14 +196,7 @@ static int on_request(const ha_request *req, void *userdata)
     struct tool *t = userdata;
     if (t->st)
         stats_request(t->st, req);
-    if (t->csv) {
-        if (csv_request(stdout, req) != 0) {
-            t->out_failed = 1;
-            return 1;
-        }
-        return 0;
-    }
-    return t->alerts_only ? 0 : write_json(t, request_json, req);
+    return t->alerts_only ? 0 : ha_output_request(t->out, req);
 }
 
 static double now(void) { return hai_os_monotonic(); }
@@ -337,7 +315,7 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    struct tool t = {"-", 0, 0, 0, NULL, 1, NULL, NULL, NULL, 0, 0};
+    struct tool t = {"-", 0, 0, HA_FORMAT_JSONL, NULL, NULL, 1, NULL, NULL, 0};
     int want_stats = 0, strict = 0, final = 0, alerts = 0, all_events = 0, c;
     const char *state = NULL, *rules_path = NULL;
     size_t max_open = 0, window = 0;
@@ -352,12 +330,8 @@ int main(int argc, char **argv)
             t.records = 1;
             break;
         case OPT_FORMAT:
-            if (strcmp(optarg, "csv") == 0) {
-                t.csv = 1;
-            } else if (strcmp(optarg, "json") == 0) {
-                t.csv = 0;
-            } else {
-                fprintf(stderr, "handleaudit: unknown format '%s' (json or csv)\n", optarg);
+            if ((t.format = ha_format_from_name(optarg)) == 0) {
+                fprintf(stderr, "handleaudit: unknown format '%s' (jsonl, csv, ecs, ocsf or timesketch)\n", optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -425,8 +399,9 @@ int main(int argc, char **argv)
     }
     if (t.alerts_only && !rules_path)
         alerts = 1;
-    if ((alerts || rules_path) && t.csv) {
-        fputs("handleaudit: alerts are JSON lines; they do not go with --format=csv\n", stderr);
+    if ((alerts || rules_path) && !ha_format_supports(t.format, HA_OUTPUT_ALERT)) {
+        fprintf(stderr, "handleaudit: alerts are JSON lines; they do not go with --format=%s\n",
+                ha_format_name(t.format));
         return EXIT_USAGE;
     }
     /* From here on every exit goes through the end of main, which frees what
@@ -448,8 +423,9 @@ int main(int argc, char **argv)
             goto fail;
         }
     }
-    if (t.records && t.csv) {
-        fputs("handleaudit: --format=csv prints sequences; it does not go with --records\n", stderr);
+    if (t.records && !ha_format_supports(t.format, HA_OUTPUT_RECORD)) {
+        fprintf(stderr, "handleaudit: --format=%s prints sequences; it does not go with --records\n",
+                ha_format_name(t.format));
         goto fail;
     }
 
@@ -476,7 +452,9 @@ int main(int argc, char **argv)
     co.userdata = &t;
     co.max_open = max_open;
     co.reorder_window = window;
-    rc = ha_reader_new(&ro, &reader);
+    rc = ha_output_new(t.format, NULL, write_out, &t, &t.out);
+    if (rc == HA_OK)
+        rc = ha_reader_new(&ro, &reader);
     if (rc == HA_OK && !t.records)
         rc = ha_correlator_new(&co, &t.corr);
     if (rc) {
@@ -496,8 +474,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "handleaudit: %s\n", ha_strerror(rc));
         goto fail;
     }
-    if (t.csv)
-        csv_header(stdout);
+    if ((rc = ha_output_begin(t.out)) != HA_OK) { /* CSV's header row */
+        if (rc < 0)
+            fprintf(stderr, "handleaudit: %s\n", ha_strerror(rc));
+        else
+            fprintf(stderr, "handleaudit: cannot write output: %s\n", strerror(errno));
+        goto fail;
+    }
 
     int nfiles = argc - optind;
     for (int i = 0; i < (nfiles ? nfiles : 1) && !t.out_failed; i++) {
@@ -518,6 +501,8 @@ int main(int argc, char **argv)
     }
     if (status == 0 && ha_reader_count(reader, HA_COUNT_ERRORS) > 0)
         status = EXIT_SKIPPED;
+    if (!t.out_failed && ha_output_end(t.out) < 0)
+        status = EXIT_USAGE;
     if (fflush(stdout) != 0 || t.out_failed) {
         fprintf(stderr, "handleaudit: cannot write output: %s\n", strerror(errno));
         status = EXIT_USAGE;
@@ -529,7 +514,7 @@ done:
     ha_rules_free(t.rules);
     ha_correlator_free(t.corr);
     ha_reader_free(reader);
-    free(t.json);
+    ha_output_free(t.out);
     free(buf);
     return status;
 fail:

@@ -197,6 +197,12 @@ HA_API const ha_sequence *ha_alert_sequence(const ha_alert *alert);
  * or sequence's keys. Works like ha_record_json().
  */
 HA_API size_t ha_alert_json(const ha_alert *alert, char *buf, size_t cap);
+/** Write one alert to an output: JSON Lines only (ha_alert_json() and a
+ *  newline); the other formats give #HA_ERR_UNSUPPORTED. See
+ *  ha_output_record(). */
+HA_API int ha_output_alert(ha_output *out, const ha_alert *alert);
+/** One line of `format` for an alert, as ha_record_format(). */
+HA_API size_t ha_alert_format(const ha_alert *alert, ha_format format, char *buf, size_t cap);
 /** @} */
 
 #ifdef __cplusplus

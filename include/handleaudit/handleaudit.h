@@ -549,6 +549,8 @@ HA_API const char *ha_request_subject_user_sid(const ha_request *req);
 HA_API const char *ha_request_subject_user_name(const ha_request *req);
 /** SubjectDomainName, or NULL. */
 HA_API const char *ha_request_subject_domain_name(const ha_request *req);
+/** The EventID: 4656 or 4661. */
+HA_API uint32_t ha_request_event_id(const ha_request *req);
 /** The 4656 or 4661 itself (borrowed like the request); NULL for a copy. */
 HA_API const ha_record *ha_request_record(const ha_request *req);
 /**
@@ -565,6 +567,91 @@ HA_API size_t ha_request_json(const ha_request *req, char *buf, size_t cap);
 HA_API int ha_request_copy(const ha_request *req, ha_request **out);
 /** Free a copy made by ha_request_copy(). NULL is ignored. */
 HA_API void ha_request_free(ha_request *req);
+/** @} */
+
+/* ------------------------------------------------------------------------ */
+/** @defgroup output Output formats
+ *  Records, sequences and requests written in the formats the tool prints
+ *  (docs/output.md): JSON Lines, CSV, Elastic Common Schema, OCSF and
+ *  Timesketch's JSON Lines. One line per object, each with its terminator
+ *  ("\n"; CSV "\r\n"). Either through an ::ha_output, which hands each
+ *  line to a write callback, or one line at a time into a buffer
+ *  (ha_sequence_format(), ...).
+ *  @{ */
+
+/** The output formats. Values are fixed forever; new ones are appended. */
+typedef enum ha_format {
+    HA_FORMAT_JSONL = 1,      /**< JSON Lines: ha_record_json(), ha_sequence_json(), ... one a line */
+    HA_FORMAT_CSV = 2,        /**< CSV (RFC 4180, CRLF) with a header row: sequences and requests */
+    HA_FORMAT_ECS = 3,        /**< Elastic Common Schema documents, Winlogbeat's winlog.event_data */
+    HA_FORMAT_OCSF = 4,       /**< OCSF File System Activity (1001) / Process Activity (1007) events */
+    HA_FORMAT_TIMESKETCH = 5  /**< JSON Lines for Timesketch's importer (message, datetime, timestamp_desc) */
+} ha_format;
+
+/** What an output may be asked to write. */
+typedef enum ha_output_kind {
+    HA_OUTPUT_RECORD = 1,   /**< ha_output_record() */
+    HA_OUTPUT_SEQUENCE = 2, /**< ha_output_sequence() */
+    HA_OUTPUT_REQUEST = 3,  /**< ha_output_request() */
+    HA_OUTPUT_ALERT = 4     /**< ha_output_alert() */
+} ha_output_kind;
+
+/** "jsonl", "csv", "ecs", "ocsf", "timesketch", or NULL. Static storage. */
+HA_API const char *ha_format_name(ha_format format);
+/** The format named `name` (the names above, and "json" for
+ *  #HA_FORMAT_JSONL), or 0. */
+HA_API ha_format ha_format_from_name(const char *name);
+/** 1 when `format` writes objects of `kind`: every format writes sequences
+ *  and requests; records all but CSV and OCSF; alerts JSON Lines only. */
+HA_API int ha_format_supports(ha_format format, ha_output_kind kind);
+
+/**
+ * Receives bytes the library writes: an output's whole lines (UTF-8 text),
+ * or the next part of a snapshot (ha_correlator_save_to(), at most 64 KiB at
+ * a time). `data` is borrowed until it returns. Return 0 when all `len`
+ * bytes are taken; a non-zero value stops the call that wrote, which
+ * returns it.
+ */
+typedef int (*ha_write_cb)(const void *data, size_t len, void *userdata);
+
+/** A stream of lines in one format. One thread at a time. */
+typedef struct ha_output ha_output;
+
+/** Make an output writing `format` through `write` (required). `allocator`
+ *  may be NULL. #HA_ERR_INVALID for an unknown format. */
+HA_API int ha_output_new(ha_format format, const ha_allocator *allocator, ha_write_cb write, void *userdata,
+                         ha_output **out);
+/** Free an output (ha_output_end() is not called). NULL is ignored. */
+HA_API void ha_output_free(ha_output *out);
+/** Write the format's header (CSV's header row; nothing for the others).
+ *  Done by the first write if not called; a second call does nothing. */
+HA_API int ha_output_begin(ha_output *out);
+/** Write one record; #HA_ERR_UNSUPPORTED when the format has no record
+ *  form (see ha_format_supports()). Returns #HA_OK, #HA_ERR_NOMEM, or the
+ *  write callback's non-zero value. */
+HA_API int ha_output_record(ha_output *out, const ha_record *rec);
+/** Write one sequence, as ha_output_record(). */
+HA_API int ha_output_sequence(ha_output *out, const ha_sequence *seq);
+/** Write one request that opened nothing, as ha_output_record(). */
+HA_API int ha_output_request(ha_output *out, const ha_request *req);
+/** End the output: the header if nothing was written, and the format's
+ *  footer (none of today's formats has one). */
+HA_API int ha_output_end(ha_output *out);
+
+/**
+ * One line of `format` for a record, terminator included. Works like
+ * snprintf(): writes at most `cap` bytes including a terminating NUL and
+ * returns the length the whole line needs; 0 when the format has no form
+ * for it (or `rec` is NULL).
+ */
+HA_API size_t ha_record_format(const ha_record *rec, ha_format format, char *buf, size_t cap);
+/** One line of `format` for a sequence, as ha_record_format(). */
+HA_API size_t ha_sequence_format(const ha_sequence *seq, ha_format format, char *buf, size_t cap);
+/** One line of `format` for a request, as ha_record_format(). */
+HA_API size_t ha_request_format(const ha_request *req, ha_format format, char *buf, size_t cap);
+/** The format's header line (CSV's column names), as ha_record_format();
+ *  0 for formats without one. */
+HA_API size_t ha_format_header(ha_format format, char *buf, size_t cap);
 /** @} */
 
 /* ------------------------------------------------------------------------ */
@@ -678,12 +765,7 @@ HA_API size_t ha_correlator_event_ids(const uint32_t **ids);
  */
 HA_API int ha_correlator_flush(ha_correlator *corr);
 
-/**
- * Called by ha_correlator_save_to() with the snapshot's next `len` bytes
- * (at most 64 KiB at a time, borrowed until it returns). Return 0 when all
- * of them are taken, non-zero to stop the save (which returns that value).
- */
-typedef int (*ha_write_cb)(const void *data, size_t len, void *userdata);
+/* ha_correlator_save_to() writes through an ha_write_cb (see the output section). */
 /**
  * Called by ha_correlator_load_from() for the snapshot's next bytes: put up
  * to `cap` of them in `buf`, their number in `*got` (0 only at the end of

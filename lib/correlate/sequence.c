@@ -1,9 +1,8 @@
-/* Sequence getters, copies and the sequences' JSON form (CONTRACT.md, "The
- * command-line tool's JSON Lines"). */
+/* Sequence getters and copies. Their output forms are in output/ (the
+ * columns: output/columns.def). */
 #include <string.h>
 
 #include "correlate.h"
-#include "json.h"
 
 const char *ha_end_name(ha_end end)
 {
@@ -131,100 +130,4 @@ void ha_sequence_free(ha_sequence *s)
     struct seq_copy *c = (struct seq_copy *)(void *)((char *)s - offsetof(struct seq_copy, seq));
     ha_allocator a = c->alloc;
     hai_free(&a, c);
-}
-
-/* ---- JSON ----------------------------------------------------------------- */
-
-/* `,"k":` as one literal */
-#define key(o, k) hai_out_lit((o), ",\"" k "\":")
-
-static void istr(hai_out *o, const hai_istr *x)
-{
-    if (x)
-        hai_out_str(o, x->s, x->len);
-    else
-        hai_out_lit(o, "null");
-}
-
-size_t ha_sequence_json(const ha_sequence *s, char *buf, size_t cap)
-{
-    hai_out o = {buf, buf ? cap : 0, 0};
-    if (!s) {
-        hai_out_lit(&o, "null");
-        return hai_out_end(&o);
-    }
-    hai_out_lit(&o, "{\"type\":\"sequence\"");
-    hai_sequence_json_body(&o, s);
-    hai_out_lit(&o, "}");
-    return hai_out_end(&o);
-}
-
-void hai_sequence_json_body(hai_out *o_, const ha_sequence *s)
-{
-    hai_out o = *o_;
-    key(&o, "computer");
-    istr(&o, s->key.host);
-    key(&o, "process_id");
-    hai_out_u64(&o, s->key.pid);
-    key(&o, "handle_id");
-    hai_out_u64(&o, s->key.hid);
-    key(&o, "logon_id");
-    hai_out_u64(&o, s->key.logon);
-    key(&o, "opened");
-    hai_out_bool(&o, s->flags & HAI_SEQ_OPENED);
-    key(&o, "end");
-    hai_out_cstr(&o, ha_end_name((ha_end)s->end));
-    key(&o, "open_time");
-    hai_out_time(&o, ha_sequence_open_time(s));
-    key(&o, "end_time");
-    hai_out_time(&o, ha_sequence_end_time(s));
-    key(&o, "duration_ns");
-    int64_t d = ha_sequence_duration(s);
-    if (d == HA_TIME_NONE)
-        hai_out_lit(&o, "null");
-    else
-        hai_out_i64(&o, d);
-    key(&o, "accesses");
-    hai_out_u64(&o, s->accesses);
-    key(&o, "access_mask");
-    hai_out_u64(&o, s->access_mask);
-    key(&o, "object_type");
-    istr(&o, s->object_type);
-    key(&o, "object_name");
-    istr(&o, s->object_name);
-    key(&o, "process_name");
-    istr(&o, s->process_name);
-    key(&o, "process_command_line");
-    istr(&o, s->command_line);
-    key(&o, "deleted");
-    hai_out_bool(&o, s->flags & HAI_SEQ_DELETED);
-    key(&o, "first_time");
-    hai_out_time(&o, s->first_time);
-    key(&o, "last_time");
-    hai_out_time(&o, s->last_time);
-    key(&o, "requested_access");
-    hai_out_u64(&o, s->requested);
-    key(&o, "subject_user_sid");
-    istr(&o, s->sid);
-    key(&o, "subject_user_name");
-    istr(&o, s->user);
-    key(&o, "subject_domain_name");
-    istr(&o, s->domain);
-    key(&o, "first_record_id");
-    hai_out_u64(&o, s->first_record);
-    key(&o, "last_record_id");
-    hai_out_u64(&o, s->last_record);
-    key(&o, "duplicated_from");
-    if (s->flags & HAI_SEQ_DUPLICATE) {
-        hai_out_lit(&o, "{\"process_id\":");
-        hai_out_u64(&o, ha_sequence_source_process_id(s));
-        hai_out_lit(&o, ",\"handle_id\":");
-        hai_out_u64(&o, ha_sequence_source_handle_id(s));
-        hai_out_lit(&o, "}");
-    } else {
-        hai_out_lit(&o, "null");
-    }
-    key(&o, "access_names");
-    hai_out_access_names(&o, hai_istr_text(s->object_type), s->access_mask);
-    *o_ = o;
 }

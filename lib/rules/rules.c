@@ -8,7 +8,7 @@
 #include "handleaudit/experimental.h"
 
 #include "correlate.h"
-#include "json.h"
+#include "output/json.h"
 #include "match.h"
 #include "record.h"
 

@@ -27,6 +27,16 @@ static int check_seq(const ha_sequence *s)
     if (!ha_sequence_opened(s))
         FUZZ_ASSERT(ha_sequence_open_time(s) == HA_TIME_NONE);
     FUZZ_ASSERT(ha_sequence_computer(s) != NULL);
+    /* every output format's line: whole, newline-ended, JSON (CSV: one CRLF row) */
+    for (int f = HA_FORMAT_JSONL; f <= HA_FORMAT_TIMESKETCH; f++) {
+        static char line[16384];
+        size_t m = ha_sequence_format(s, (ha_format)f, line, sizeof line);
+        FUZZ_ASSERT(m > 2 && m < sizeof line);
+        if (f == HA_FORMAT_CSV)
+            FUZZ_ASSERT(line[m - 2] == '\r' && line[m - 1] == '\n' && strncmp(line, "sequence,", 9) == 0);
+        else
+            FUZZ_ASSERT(line[m - 1] == '\n' && json_valid(line, m - 1));
+    }
     return 0;
 }
 

@@ -1,6 +1,7 @@
 /* The JSON output path on records built from arbitrary bytes (names and
  * values may hold invalid UTF-8, control characters, quotes): the output is
- * always one valid JSON object, the same text whatever the buffer size. */
+ * always one valid JSON object, the same text whatever the buffer size; and
+ * so is each output format's line for the record (ECS, Timesketch). */
 #include <string.h>
 
 #include <handleaudit/handleaudit.h>
@@ -52,6 +53,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_ASSERT(small && ha_record_json(r, small, cap) == n);
         FUZZ_ASSERT(memcmp(small, buf, cap - 1) == 0 && small[cap - 1] == '\0');
         free(small);
+    }
+    /* every format with a record form: valid JSON lines, the same text whatever the buffer */
+    static const ha_format formats[] = {HA_FORMAT_JSONL, HA_FORMAT_ECS, HA_FORMAT_TIMESKETCH};
+    for (size_t f = 0; f < sizeof formats / sizeof formats[0]; f++) {
+        size_t m = ha_record_format(r, formats[f], NULL, 0);
+        char *line = malloc(m + 1);
+        FUZZ_ASSERT(line && m > 1 && ha_record_format(r, formats[f], line, m + 1) == m);
+        FUZZ_ASSERT(line[m - 1] == '\n' && json_valid(line, m - 1));
+        if (cap && cap <= m) {
+            char *small = malloc(cap);
+            FUZZ_ASSERT(small && ha_record_format(r, formats[f], small, cap) == m);
+            FUZZ_ASSERT(memcmp(small, line, cap - 1) == 0 && small[cap - 1] == '\0');
+            free(small);
+        }
+        free(line);
     }
     char tbuf[40];
     size_t tl = ha_time_format(t, tbuf, sizeof tbuf);

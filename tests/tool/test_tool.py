@@ -106,8 +106,27 @@ def test_sequences(tool, sample):
     check(dict(zip(header, body[0])).get("handle_id") == "0x3b4", "CSV IDs in hex as Event Viewer shows them")
     p = run(tool, "--format=xml", sample)
     check(p.returncode == 2, "an unknown format is a usage error")
+    check(b"jsonl, csv, ecs, ocsf or timesketch" in p.stderr, "the unknown format's message names the formats")
     p = run(tool, "--records", "--format=csv", sample)
     check(p.returncode == 2, "--format=csv does not go with --records")
+    p = run(tool, "--records", "--format=ocsf", sample)
+    check(p.returncode == 2 and b"--format=ocsf prints sequences" in p.stderr, "--format=ocsf does not go with --records")
+    default = run(tool, sample).stdout
+    for name in ("jsonl", "json"):
+        check(run(tool, "--format=" + name, sample).stdout == default, "--format=%s is the default output" % name)
+    check(run(tool, "--records", "--format=jsonl", sample).stdout == run(tool, "--records", sample).stdout,
+          "--records --format=jsonl is --records")
+    for name in ("csv", "ecs", "ocsf", "timesketch"):
+        p = run(tool, "--alerts", "--format=" + name, sample)
+        check(p.returncode == 2 and ("alerts are JSON lines; they do not go with --format=" + name).encode() in p.stderr,
+              "alerts do not go with --format=" + name)
+    for name in ("ecs", "ocsf", "timesketch"):
+        p = run(tool, "--format=" + name, sample)
+        got = lines(p.stdout)
+        check(p.returncode == 0 and len(got) == len(out), "--format=%s: one line per sequence or request" % name)
+    ecs = lines(run(tool, "--format=ecs", sample).stdout)
+    check(ecs[0]["event"]["duration"] == out[0]["duration_ns"] and ecs[0]["host"]["name"] == out[0]["computer"],
+          "--format=ecs: event.duration in ns, host.name")
 
     # --stats on standard error, at the end
     p = run(tool, "--stats", sample)

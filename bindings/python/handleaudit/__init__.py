@@ -13,7 +13,14 @@ framing) into records, and follows every handle from open to close as a
 - ``Reader`` and ``Correlator``: streaming objects that you feed chunks cut
   anywhere, with Python callables as callbacks;
 - ``Error``: the exception for the library's fatal errors, and
-  ``Diagnostic``: a malformed event (or a repaired one) and where it is.
+  ``Diagnostic``: a malformed event (or a repaired one) and where it is;
+- ``write(source, file, format)`` and ``Writer``: the output formats the
+  tool writes (``FORMATS``: JSON Lines, CSV, ECS, OCSF, Timesketch),
+  made by the library.
+
+Records, sequences and requests become dicts through the library's getter
+functions (``ha_record_*``, ``ha_sequence_*``, ``ha_request_*``), the ones
+any FFI user calls; they equal the JSON objects the library writes.
 
 A *source* is a path (``str`` or ``os.PathLike``), the data itself
 (``bytes``, ``bytearray``, ``memoryview``), or a binary file object. Files
@@ -49,6 +56,7 @@ import ctypes.util
 import enum
 import json
 import os
+import re
 import sys
 import threading
 import warnings
@@ -68,14 +76,17 @@ __all__ = [
     "RepairedEventWarning",
     "Reader",
     "Status",
+    "FORMATS",
+    "Writer",
     "correlate",
     "records",
     "strerror",
+    "write",
 ]
 
 #: The library version (``HA_VERSION_NUMBER`` form: MAJOR*10000 + MINOR*100 +
 #: PATCH) this binding was written for; an older library is refused.
-WRITTEN_FOR_VERSION = 200  # 0.2.0: the requests (correlator options version 3)
+WRITTEN_FOR_VERSION = 200  # 0.2.0: the requests (correlator options version 3), the output formats
 
 #: How many bytes records() and correlate() read and feed at a time (1 MiB).
 CHUNK_SIZE = 1 << 20
@@ -151,6 +162,7 @@ _lib = _load_library()
 
 _c_int, _c_uint, _c_size, _c_u32, _c_u64 = (ctypes.c_int, ctypes.c_uint, ctypes.c_size_t,
                                             ctypes.c_uint32, ctypes.c_uint64)
+_c_i64 = ctypes.c_int64
 _vp, _cp = ctypes.c_void_p, ctypes.c_char_p
 
 # Callback types: int (*)(const ha_record *, void *), int (*)(const ha_diag *, void *),
@@ -219,6 +231,43 @@ _declare("ha_record_json", _c_size, _vp, _cp, _c_size)
 _declare("ha_sequence_json", _c_size, _vp, _cp, _c_size)
 _declare("ha_request_json", _c_size, _vp, _cp, _c_size)
 _declare("ha_end_name", _cp, _c_int)
+_declare("ha_outcome_name", _cp, _c_int)
+_declare("ha_time_format", _c_size, _c_i64, _cp, _c_size)
+_declare("ha_access_right_name", _cp, _cp, _c_u32)
+_declare("ha_field_from_name", _c_int, _cp)
+_declare("ha_field_type_of", _c_int, _c_int)
+for _name, _ret in (("event_id", _c_u32), ("version", _c_u32), ("record_id", _c_u64), ("computer", _vp),
+                    ("time", _c_i64), ("audit", _c_int), ("data_count", _c_size)):
+    _declare("ha_record_" + _name, _ret, _vp)
+_declare("ha_record_data_name", _cp, _vp, _c_size)
+_declare("ha_record_data_value", _vp, _vp, _c_size, ctypes.POINTER(_c_size))
+for _name, _ret in (("computer", _vp), ("process_id", _c_u64), ("handle_id", _c_u64), ("logon_id", _c_u64),
+                    ("opened", _c_int), ("end", _c_int), ("open_time", _c_i64), ("end_time", _c_i64),
+                    ("duration", _c_i64), ("accesses", _c_u64), ("access_mask", _c_u32),
+                    ("object_type", _vp), ("object_name", _vp), ("process_name", _vp),
+                    ("process_command_line", _vp), ("deleted", _c_int), ("first_time", _c_i64),
+                    ("last_time", _c_i64), ("requested_access", _c_u32), ("subject_user_sid", _vp),
+                    ("subject_user_name", _vp), ("subject_domain_name", _vp), ("first_record_id", _c_u64),
+                    ("last_record_id", _c_u64), ("duplicated", _c_int), ("source_process_id", _c_u64),
+                    ("source_handle_id", _c_u64)):
+    _declare("ha_sequence_" + _name, _ret, _vp)
+for _name, _ret in (("outcome", _c_int), ("computer", _vp), ("process_id", _c_u64), ("handle_id", _c_u64),
+                    ("logon_id", _c_u64), ("time", _c_i64), ("record_id", _c_u64), ("event_id", _c_u32),
+                    ("requested_access", _c_u32), ("object_type", _vp), ("object_name", _vp),
+                    ("process_name", _vp), ("process_command_line", _vp), ("subject_user_sid", _vp),
+                    ("subject_user_name", _vp), ("subject_domain_name", _vp)):
+    _declare("ha_request_" + _name, _ret, _vp)
+# the output formats
+_WriteCB = ctypes.CFUNCTYPE(_c_int, _vp, _c_size, _vp)
+_declare("ha_format_from_name", _c_int, _cp)
+_declare("ha_format_supports", _c_int, _c_int, _c_int)
+_declare("ha_output_new", _c_int, _c_int, _vp, _WriteCB, _vp, ctypes.POINTER(_vp))
+_declare("ha_output_free", None, _vp)
+_declare("ha_output_begin", _c_int, _vp)
+_declare("ha_output_end", _c_int, _vp)
+_declare("ha_output_record", _c_int, _vp, _vp)
+_declare("ha_output_sequence", _c_int, _vp, _vp)
+_declare("ha_output_request", _c_int, _vp, _vp)
 _declare("ha_reader_options_init", _c_int, ctypes.POINTER(_ReaderOptions), _c_uint)
 _declare("ha_reader_new", _c_int, ctypes.POINTER(_ReaderOptions), ctypes.POINTER(_vp))
 _declare("ha_reader_free", None, _vp)
@@ -454,8 +503,186 @@ _access_cb = _make_sequence_cb("access")
 _end_cb = _make_sequence_cb("end")
 
 
+# ---- records, sequences and requests as dicts, through the getters ---------------
+#
+# The dicts are the JSON objects the library writes (ha_record_json(), ...),
+# key for key: bindings/python/tests/test_getters.py holds them to it.
+
+_TIME_NONE = -(1 << 63)
+_AUDIT_SUCCESS, _AUDIT_FAILURE = 1, 2
+_TYPE_UINT = 2
+_FIELD_TYPES = {}  # Data name -> whether its field is numeric (ha_field_type_of)
+
+
+def _replace_each_byte(err):
+    # what the library's JSON does with invalid UTF-8: U+FFFD for each byte
+    return "\ufffd" * (err.end - err.start), err.end
+
+
+import codecs  # noqa: E402
+codecs.register_error("handleaudit.replace", _replace_each_byte)
+
+
+def _text(ptr):
+    """A NUL-terminated UTF-8 string from the library, or None."""
+    return None if not ptr else ctypes.string_at(ptr).decode("utf-8", "handleaudit.replace")
+
+
+def _time(ns):
+    if ns == _TIME_NONE:
+        return None
+    buf = ctypes.create_string_buffer(32)
+    n = _lib.ha_time_format(ns, buf, 32)
+    return buf.raw[:n].decode("ascii")
+
+
+def _access_names(object_type, mask):
+    names = []
+    for i in range(32):
+        bit = 1 << i
+        if mask & bit:
+            name = _lib.ha_access_right_name(object_type, bit)
+            names.append(name.decode("utf-8", "handleaudit.replace") if name else "0x%08x" % bit)
+    return names
+
+
+_WS = b" \t\r\n"
+_HEXINT = re.compile(rb"0[xX][0-9a-fA-F]{1,16}\Z")  # how Windows writes HexInt32/64 and Pointer
+_HEXNUM = re.compile(rb"0[xX]0*([0-9a-fA-F]{0,16})\Z")
+_DECNUM = re.compile(rb"[0-9]+\Z")
+
+
+def _parse_uint(b):
+    """A numeric field's text as the library reads it (hex with 0x, or
+    decimal): the number, None when empty, or the text when not a number."""
+    if len(b) < 20 and _DECNUM.match(b):  # the common case
+        return int(b)
+    s = b.strip(_WS)
+    if not s or s == b"-":
+        return None
+    if len(s) > 2 and s[0:1] == b"0" and s[1:2] in b"xX":
+        m = _HEXNUM.match(s)
+        return int(m.group(1) or b"0", 16) if m else b
+    if not _DECNUM.match(s):
+        return b
+    v = int(s)
+    return v if v < 1 << 64 else b
+
+
+def _value(name, b):
+    """A Data value as the JSON has it: null for "-", numbers for the
+    numeric fields and for 0x... hex, else the text."""
+    if b == b"-":
+        return None
+    numeric = _FIELD_TYPES.get(name)
+    if numeric is None:
+        numeric = _FIELD_TYPES[name] = _lib.ha_field_type_of(_lib.ha_field_from_name(name)) == _TYPE_UINT
+    if numeric:
+        v = _parse_uint(b)
+        if not isinstance(v, bytes):
+            return v
+    elif _HEXINT.match(b):
+        return int(b[2:], 16)
+    return b.decode("utf-8", "handleaudit.replace")
+
+
+def _record_dict(r):
+    audit = _lib.ha_record_audit(r)
+    fields = {}
+    unnamed = 0
+    n = _lib.ha_record_data_count(r)
+    length = _c_size()
+    plen = ctypes.byref(length)
+    data_name, data_value, string_at = _lib.ha_record_data_name, _lib.ha_record_data_value, ctypes.string_at
+    for i in range(n):
+        name = data_name(r, i)
+        ptr = data_value(r, i, plen)
+        value = _value(name, string_at(ptr, length.value))
+        if name:
+            key = name.decode("utf-8", "handleaudit.replace")
+        else:  # a Data without a Name: Data1, Data2, ...
+            unnamed += 1
+            key = "Data%d" % unnamed
+        fields[key] = value
+    record_id = _lib.ha_record_record_id(r)
+    return {
+        "type": "record",
+        "event_id": _lib.ha_record_event_id(r),
+        "version": _lib.ha_record_version(r),
+        "record_id": record_id or None,  # the getter's 0: absent (an EventRecordID of 0 reads as absent)
+        "computer": _text(_lib.ha_record_computer(r)),
+        "time": _time(_lib.ha_record_time(r)),
+        "success": None if audit not in (_AUDIT_SUCCESS, _AUDIT_FAILURE) else audit == _AUDIT_SUCCESS,
+        "fields": fields,
+    }
+
+
+def _sequence_dict(s):
+    L = _lib
+    object_type = L.ha_sequence_object_type(s)
+    duration = L.ha_sequence_duration(s)
+    return {
+        "type": "sequence",
+        "computer": _text(L.ha_sequence_computer(s)),
+        "process_id": L.ha_sequence_process_id(s),
+        "handle_id": L.ha_sequence_handle_id(s),
+        "logon_id": L.ha_sequence_logon_id(s),
+        "opened": bool(L.ha_sequence_opened(s)),
+        "end": L.ha_end_name(L.ha_sequence_end(s)).decode("ascii"),
+        "open_time": _time(L.ha_sequence_open_time(s)),
+        "end_time": _time(L.ha_sequence_end_time(s)),
+        "duration_ns": None if duration == _TIME_NONE else duration,
+        "accesses": L.ha_sequence_accesses(s),
+        "access_mask": L.ha_sequence_access_mask(s),
+        "object_type": _text(object_type),
+        "object_name": _text(L.ha_sequence_object_name(s)),
+        "process_name": _text(L.ha_sequence_process_name(s)),
+        "process_command_line": _text(L.ha_sequence_process_command_line(s)),
+        "deleted": bool(L.ha_sequence_deleted(s)),
+        "first_time": _time(L.ha_sequence_first_time(s)),
+        "last_time": _time(L.ha_sequence_last_time(s)),
+        "requested_access": L.ha_sequence_requested_access(s),
+        "subject_user_sid": _text(L.ha_sequence_subject_user_sid(s)),
+        "subject_user_name": _text(L.ha_sequence_subject_user_name(s)),
+        "subject_domain_name": _text(L.ha_sequence_subject_domain_name(s)),
+        "first_record_id": L.ha_sequence_first_record_id(s),
+        "last_record_id": L.ha_sequence_last_record_id(s),
+        "duplicated_from": {"process_id": L.ha_sequence_source_process_id(s),
+                            "handle_id": L.ha_sequence_source_handle_id(s)} if L.ha_sequence_duplicated(s) else None,
+        "access_names": _access_names(object_type and ctypes.string_at(object_type), L.ha_sequence_access_mask(s)),
+    }
+
+
+def _request_dict(q):
+    L = _lib
+    object_type = L.ha_request_object_type(q)
+    outcome = L.ha_outcome_name(L.ha_request_outcome(q))
+    return {
+        "type": "request",
+        "computer": _text(L.ha_request_computer(q)),
+        "process_id": L.ha_request_process_id(q),
+        "handle_id": L.ha_request_handle_id(q),
+        "logon_id": L.ha_request_logon_id(q),
+        "time": _time(L.ha_request_time(q)),
+        "outcome": outcome.decode("ascii"),
+        "requested_access": L.ha_request_requested_access(q),
+        "object_type": _text(object_type),
+        "object_name": _text(L.ha_request_object_name(q)),
+        "process_name": _text(L.ha_request_process_name(q)),
+        "process_command_line": _text(L.ha_request_process_command_line(q)),
+        "subject_user_sid": _text(L.ha_request_subject_user_sid(q)),
+        "subject_user_name": _text(L.ha_request_subject_user_name(q)),
+        "subject_domain_name": _text(L.ha_request_subject_domain_name(q)),
+        "record_id": L.ha_request_record_id(q),
+        "event_id": L.ha_request_event_id(q),
+        "access_names": _access_names(object_type and ctypes.string_at(object_type),
+                                      L.ha_request_requested_access(q)),
+    }
+
+
 class _JsonBuffer:
-    """A growing buffer for ha_record_json()/ha_sequence_json()."""
+    """A growing buffer for ha_record_json()/ha_sequence_json(): the JSON the
+    dicts are held to (tests), not the way they are made."""
 
     __slots__ = ("buf", "cap")
 
@@ -514,7 +741,8 @@ class _Base:
         self._in_c = False             # inside the C call: a callback is running
         self._pending = []
         self._keys = []
-        self._json = _JsonBuffer()
+        self._writer = None
+        self._probe = None  # tests: called with (kind, pointer, dict) for each object delivered
         self._anchor = ctypes.c_char()  # its address is our userdata
         self.errors = []
         self.warnings = []
@@ -658,14 +886,18 @@ class Reader(_Base):
     ``max_event_bytes``, ``max_field_bytes`` and ``max_depth`` bound what one
     event may take (0: the library's defaults, 4 MiB, 1 MiB and 32).
 
+    ``writer`` (a ``Writer``) writes each record in its format, from the
+    library; ``feed()`` then returns nothing (``on_record`` is still called).
+
     Use it as a context manager, or call ``close()``.
     """
 
     def __init__(self, on_record=None, on_error=None, max_event_bytes=0, max_field_bytes=0, max_depth=0,
-                 strict=False):
+                 strict=False, writer=None):
         self._reader = None
         self._free = _lib.ha_reader_free
         self._setup(on_error)
+        self._writer = _check_writer(writer, "record")
         self._on_record = on_record
         opts = _ReaderOptions()
         rc = _lib.ha_reader_options_init(ctypes.byref(opts), _READER_OPTIONS_VERSION)
@@ -687,7 +919,13 @@ class Reader(_Base):
 
     def _deliver_record(self, rec):
         try:
-            record = self._json.load(_lib.ha_record_json, rec)
+            if self._writer is not None:
+                self._writer._write(_lib.ha_output_record, rec)
+                if self._on_record is None:
+                    return 0
+            record = _record_dict(rec)
+            if self._probe is not None:
+                self._probe("record", rec, record)
             if self._on_record is None:
                 self._pending.append(record)
             else:
@@ -767,16 +1005,20 @@ class Correlator(_Base):
     malformed one goes unreported unless ``strict=True``. ``reorder_window``
     holds up to that many events back to apply them in time order (and drops
     repeats); ``max_string_bytes`` bounds the strings kept (0: defaults).
+    ``writer`` (a ``Writer``) writes each ended sequence and each request
+    in its format, from the library; they are then not returned (the
+    callbacks are still called).
     """
 
     def __init__(self, on_open=None, on_access=None, on_end=None, max_open=0, *, on_error=None,
                  max_processes=0, max_event_bytes=0, max_field_bytes=0, max_depth=0, strict=False,
-                 reorder_window=0, max_string_bytes=0, on_request=None):
+                 reorder_window=0, max_string_bytes=0, on_request=None, writer=None):
         self._reader = None
         self._corr = None
         self._free_reader = _lib.ha_reader_free
         self._free_corr = _lib.ha_correlator_free
         self._setup(on_error)
+        self._writer = _check_writer(writer, "sequence")
         self._sequence_cbs = {"open": on_open, "access": on_access, "end": on_end}
         self._on_request = on_request
 
@@ -832,12 +1074,18 @@ class Correlator(_Base):
 
     def _deliver_sequence(self, kind, seq, rec):
         try:
-            sequence = self._json.load(_lib.ha_sequence_json, seq)
             cb = self._sequence_cbs[kind]
+            if self._writer is not None and kind == "end":
+                self._writer._write(_lib.ha_output_sequence, seq)
+                if cb is None:
+                    return 0
+            sequence = _sequence_dict(seq)
+            if self._probe is not None:
+                self._probe("sequence", seq, sequence)
             if cb is None:
                 self._pending.append(sequence)
             else:
-                cb(sequence, self._json.load(_lib.ha_record_json, rec) if rec else None)
+                cb(sequence, _record_dict(rec) if rec else None)
             return 0
         except BaseException as e:
             self._store(e)
@@ -845,7 +1093,13 @@ class Correlator(_Base):
 
     def _deliver_request(self, req):
         try:
-            request = self._json.load(_lib.ha_request_json, req)
+            if self._writer is not None:
+                self._writer._write(_lib.ha_output_request, req)
+                if self._on_request is None:
+                    return 0
+            request = _request_dict(req)
+            if self._probe is not None:
+                self._probe("request", req, request)
             if self._on_request is None:
                 self._pending.append(request)
             else:
@@ -990,6 +1244,139 @@ class Correlator(_Base):
             self._free_reader(reader)  # first: it points at the correlator
         if corr:
             self._free_corr(corr)
+
+
+# ---- output formats ----------------------------------------------------------------
+
+#: The output formats, as ``Writer`` and ``write()`` take them (``json`` is
+#: also accepted for ``jsonl``).
+FORMATS = ("jsonl", "csv", "ecs", "ocsf", "timesketch")
+_KIND = {"record": 1, "sequence": 2, "request": 3}
+
+
+def _c_write(data, length, userdata):
+    try:
+        w = _lookup(userdata)
+        if w is None:
+            return 1
+        w._file.write(ctypes.string_at(data, length))
+        return 0
+    except BaseException as e:  # never let an exception cross into C
+        w = _lookup(userdata)
+        if w is not None:
+            w._exc = e
+        return 1
+
+
+_write_cb = _WriteCB(_c_write)
+
+
+class Writer:
+    """Lines of one output format (``FORMATS``), made by the library
+    (``ha_output_*``) and written to ``file``, a binary file object (or
+    anything with ``write(bytes)``).
+
+    Give it to ``Reader`` or ``Correlator`` as ``writer=``, or use
+    ``write()``. ``close()`` ends the output (an empty CSV still gets its
+    header) and does not close ``file``. A format without a form for records
+    (csv, ocsf) refuses to be a Reader's writer.
+    """
+
+    def __init__(self, format, file):
+        fmt = _lib.ha_format_from_name(str(format).encode("ascii", "replace"))
+        if not fmt:
+            raise ValueError("unknown format %r (one of %s)" % (format, ", ".join(FORMATS)))
+        self.format = "jsonl" if format == "json" else format
+        self._fmt = fmt
+        self._file = file
+        self._exc = None
+        self._out = None
+        self._anchor = ctypes.c_char()
+        self._key = ctypes.addressof(self._anchor)
+        self._callback = _write_cb
+        out = _vp()
+        rc = _lib.ha_output_new(fmt, None, _write_cb, self._key, ctypes.byref(out))
+        if rc:
+            raise Error(rc, strerror(rc))
+        self._out = out.value
+        _objects[self._key] = weakref.ref(self)
+        self._check(_lib.ha_output_begin(self._out))
+
+    def supports(self, kind):
+        """Whether the format writes "record", "sequence" or "request" objects."""
+        return bool(_lib.ha_format_supports(self._fmt, _KIND[kind]))
+
+    def _check(self, rc):
+        if self._exc is not None:
+            exc, self._exc = self._exc, None
+            raise exc
+        if rc < 0:
+            raise Error(rc, strerror(rc))
+        if rc > 0:
+            raise RuntimeError("the output stopped (status %d)" % rc)
+
+    def _write(self, fn, obj):
+        if self._out is None:
+            raise ValueError("write to a closed Writer")
+        self._check(fn(self._out, obj))
+
+    def close(self):
+        """End the output and free it; safe to call more than once."""
+        out, self._out = self._out, None
+        if out is None:
+            return
+        try:
+            self._check(_lib.ha_output_end(out))
+        finally:
+            _lib.ha_output_free(out)
+            _objects.pop(self._key, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+        return False
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+def _check_writer(writer, kind):
+    if writer is None:
+        return None
+    if not isinstance(writer, Writer):
+        raise TypeError("writer must be a handleaudit.Writer, not %s" % type(writer).__name__)
+    if not writer.supports(kind):
+        raise ValueError("the %s format has no form for %ss" % (writer.format, kind))
+    return writer
+
+
+def write(source, file, format="jsonl", *, records=False, on_error=None, chunk_size=CHUNK_SIZE, **options):
+    """Write `source`'s sequences and requests (its records with
+    ``records=True``) to `file` in `format`, the lines ``handleaudit
+    --format=FORMAT`` prints. `file` is a path or a binary file object;
+    `source`, `on_error`, `chunk_size` and ``options`` are as for
+    ``correlate()`` (``records()`` with ``records=True``).
+    """
+    if isinstance(file, (str, os.PathLike)):
+        with open(file, "wb") as f:
+            return write(source, f, format, records=records, on_error=on_error, chunk_size=chunk_size, **options)
+    with Writer(format, file) as writer:
+        if records:
+            obj = Reader(on_error=on_error or _warn, writer=writer, **options)
+            with obj:
+                for chunk in _chunks(source, chunk_size):
+                    obj.feed(chunk)
+                obj.finish()
+        else:
+            with Correlator(on_error=on_error or _warn, writer=writer, **options) as corr:
+                for chunk in _chunks(source, chunk_size):
+                    corr.feed(chunk)
+                corr.flush()
 
 
 # ---- generators ----------------------------------------------------------------

@@ -39,7 +39,7 @@ void hai_out_time(hai_out *o, int64_t ns);
  * without a name as its hex value ("0x00000100"). */
 void hai_out_access_names(hai_out *o, const char *object_type, uint32_t mask);
 /* The keys of a record's or sequence's JSON object after its "type", each
- * with its leading comma (json.c, sequence.c). */
+ * with its leading comma (json.c, jsonl.c). */
 struct ha_record;
 struct ha_sequence;
 void hai_record_json_body(hai_out *o, const struct ha_record *r);
