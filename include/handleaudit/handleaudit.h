@@ -59,7 +59,7 @@ extern "C" {
 /** Major version: changes when the ABI breaks. */
 #define HA_VERSION_MAJOR 0
 /** Minor version: changes when functions or enum values are added. */
-#define HA_VERSION_MINOR 2
+#define HA_VERSION_MINOR 3
 /** Patch version: changes for fixes only. */
 #define HA_VERSION_PATCH 0
 /** The version as one number: MAJOR * 10000 + MINOR * 100 + PATCH. */

@@ -86,7 +86,7 @@ __all__ = [
 
 #: The library version (``HA_VERSION_NUMBER`` form: MAJOR*10000 + MINOR*100 +
 #: PATCH) this binding was written for; an older library is refused.
-WRITTEN_FOR_VERSION = 200  # 0.2.0: the requests (correlator options version 3), the output formats
+WRITTEN_FOR_VERSION = 300  # 0.3.0: the output formats (ha_output), snapshots through callbacks
 
 #: How many bytes records() and correlate() read and feed at a time (1 MiB).
 CHUNK_SIZE = 1 << 20
