@@ -452,7 +452,7 @@ int main(int argc, char **argv)
     co.userdata = &t;
     co.max_open = max_open;
     co.reorder_window = window;
-    rc = ha_output_new(t.format, NULL, write_out, &t, &t.out);
+    rc = ha_output_new(t.format, write_out, &t, NULL, &t.out);
     if (rc == HA_OK)
         rc = ha_reader_new(&ro, &reader);
     if (rc == HA_OK && !t.records)

@@ -617,9 +617,27 @@ typedef int (*ha_write_cb)(const void *data, size_t len, void *userdata);
 /** A stream of lines in one format. One thread at a time. */
 typedef struct ha_output ha_output;
 
-/** Make an output writing `format` through `write` (required). `allocator`
- *  may be NULL. #HA_ERR_INVALID for an unknown format. */
-HA_API int ha_output_new(ha_format format, const ha_allocator *allocator, ha_write_cb write, void *userdata,
+/** The version of ha_output_options this header describes. */
+#define HA_OUTPUT_OPTIONS_VERSION 1
+
+/** What an output may be given besides its format and where it writes;
+ *  fields are only ever added at the end, with a new version. */
+typedef struct ha_output_options {
+    unsigned int version;          /**< HA_OUTPUT_OPTIONS_VERSION (or an older one) */
+    const ha_allocator *allocator; /**< NULL: malloc/realloc/free */
+} ha_output_options;
+
+/** The defaults, for a struct defined by the caller. */
+#define HA_OUTPUT_OPTIONS_INIT { HA_OUTPUT_OPTIONS_VERSION, NULL }
+
+/** Fill `opts` with the defaults of `version` (for callers that cannot use
+ *  the macro, through FFI). #HA_ERR_INVALID for an unknown version. */
+HA_API int ha_output_options_init(ha_output_options *opts, unsigned int version);
+
+/** Make an output writing `format` through `write` (required) with
+ *  `userdata`; `opts` may be NULL for the defaults. #HA_ERR_INVALID for an
+ *  unknown format or options version. */
+HA_API int ha_output_new(ha_format format, ha_write_cb write, void *userdata, const ha_output_options *opts,
                          ha_output **out);
 /** Free an output (ha_output_end() is not called). NULL is ignored. */
 HA_API void ha_output_free(ha_output *out);

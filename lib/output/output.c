@@ -13,17 +13,27 @@ struct ha_output {
     int begun, ended;
 };
 
-int ha_output_new(ha_format format, const ha_allocator *allocator, ha_write_cb write, void *userdata,
+int ha_output_options_init(ha_output_options *opts, unsigned int version)
+{
+    if (!opts || version == 0 || version > HA_OUTPUT_OPTIONS_VERSION)
+        return HA_ERR_INVALID;
+    ha_output_options init = HA_OUTPUT_OPTIONS_INIT;
+    init.version = version;
+    *opts = init; /* version 1 is the whole struct */
+    return HA_OK;
+}
+
+int ha_output_new(ha_format format, ha_write_cb write, void *userdata, const ha_output_options *opts,
                   ha_output **out)
 {
     if (!out)
         return HA_ERR_INVALID;
     *out = NULL;
     const hai_format *f = hai_format_of(format);
-    if (!f || !write)
+    if (!f || !write || (opts && (opts->version == 0 || opts->version > HA_OUTPUT_OPTIONS_VERSION)))
         return HA_ERR_INVALID;
     ha_allocator a;
-    hai_allocator_init(&a, allocator);
+    hai_allocator_init(&a, opts ? opts->allocator : NULL);
     ha_output *o = hai_calloc(&a, 1, sizeof *o);
     if (!o)
         return HA_ERR_NOMEM;

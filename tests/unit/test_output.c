@@ -110,7 +110,7 @@ static void test_formats(void)
     out_run r;
     memset(&r, 0, sizeof r);
     for (int f = HA_FORMAT_JSONL; f <= HA_FORMAT_TIMESKETCH; f++) {
-        CHECK_INT(ha_output_new((ha_format)f, NULL, out_on_write, &r.lines[f], &r.out[f]), HA_OK);
+        CHECK_INT(ha_output_new((ha_format)f, out_on_write, &r.lines[f], NULL, &r.out[f]), HA_OK);
         CHECK_INT(ha_output_begin(r.out[f]), HA_OK);
         char h[2048];
         size_t n = ha_format_header((ha_format)f, h, sizeof h);
@@ -185,7 +185,7 @@ static void test_stop(void)
 {
     int calls = 0;
     ha_output *out = NULL;
-    CHECK_INT(ha_output_new(HA_FORMAT_CSV, NULL, stop_cb, &calls, &out), HA_OK);
+    CHECK_INT(ha_output_new(HA_FORMAT_CSV, stop_cb, &calls, NULL, &out), HA_OK);
     ha_correlator_options co = HA_CORRELATOR_OPTIONS_INIT;
     co.on_end = fail_seq;
     co.userdata = out;
@@ -206,11 +206,23 @@ static void test_stop(void)
 static void test_invalid(void)
 {
     ha_output *out = (ha_output *)1;
-    CHECK_INT(ha_output_new((ha_format)0, NULL, out_on_write, NULL, &out), HA_ERR_INVALID);
+    CHECK_INT(ha_output_new((ha_format)0, out_on_write, NULL, NULL, &out), HA_ERR_INVALID);
     CHECK(out == NULL);
-    CHECK_INT(ha_output_new((ha_format)6, NULL, out_on_write, NULL, &out), HA_ERR_INVALID);
+    CHECK_INT(ha_output_new((ha_format)6, out_on_write, NULL, NULL, &out), HA_ERR_INVALID);
     CHECK_INT(ha_output_new(HA_FORMAT_JSONL, NULL, NULL, NULL, &out), HA_ERR_INVALID);
-    CHECK_INT(ha_output_new(HA_FORMAT_JSONL, NULL, out_on_write, NULL, NULL), HA_ERR_INVALID);
+    CHECK_INT(ha_output_new(HA_FORMAT_JSONL, out_on_write, NULL, NULL, NULL), HA_ERR_INVALID);
+    ha_output_options opts;
+    CHECK_INT(ha_output_options_init(&opts, 0), HA_ERR_INVALID);
+    CHECK_INT(ha_output_options_init(&opts, HA_OUTPUT_OPTIONS_VERSION + 1), HA_ERR_INVALID);
+    CHECK_INT(ha_output_options_init(&opts, HA_OUTPUT_OPTIONS_VERSION), HA_OK);
+    CHECK(opts.version == HA_OUTPUT_OPTIONS_VERSION && opts.allocator == NULL);
+    opts.version = HA_OUTPUT_OPTIONS_VERSION + 1; /* from a newer header: refused, not misread */
+    CHECK_INT(ha_output_new(HA_FORMAT_JSONL, out_on_write, NULL, &opts, &out), HA_ERR_INVALID);
+    CHECK(out == NULL);
+    opts.version = HA_OUTPUT_OPTIONS_VERSION;
+    CHECK_INT(ha_output_new(HA_FORMAT_JSONL, out_on_write, NULL, &opts, &out), HA_OK);
+    ha_output_free(out);
+    out = NULL;
     CHECK_INT(ha_output_sequence(NULL, NULL), HA_ERR_INVALID);
     CHECK_INT(ha_output_begin(NULL), HA_ERR_INVALID);
     ha_output_free(NULL);
@@ -246,7 +258,7 @@ static void test_long_line(void)
     CHECK_INT(ha_record_add_data(rec, "ObjectName", v, big), HA_OK);
     str lines = {0};
     ha_output *out = NULL;
-    CHECK_INT(ha_output_new(HA_FORMAT_JSONL, NULL, out_on_write, &lines, &out), HA_OK);
+    CHECK_INT(ha_output_new(HA_FORMAT_JSONL, out_on_write, &lines, NULL, &out), HA_OK);
     CHECK_INT(ha_output_record(out, rec), HA_OK);
     size_t n = ha_record_json(rec, NULL, 0);
     CHECK_U64(lines.n, n + 1);
@@ -278,14 +290,16 @@ static void fail_free(void *p, void *ctx)
 static void test_nomem(void)
 {
     ha_allocator a = {fail_malloc, fail_realloc, fail_free, NULL};
+    ha_output_options opts = HA_OUTPUT_OPTIONS_INIT;
+    opts.allocator = &a;
     ha_output *out = NULL;
     budget = 0;
-    CHECK_INT(ha_output_new(HA_FORMAT_JSONL, &a, out_on_write, NULL, &out), HA_ERR_NOMEM);
+    CHECK_INT(ha_output_new(HA_FORMAT_JSONL, out_on_write, NULL, &opts, &out), HA_ERR_NOMEM);
     budget = 1;
-    CHECK_INT(ha_output_new(HA_FORMAT_JSONL, &a, out_on_write, NULL, &out), HA_ERR_NOMEM);
+    CHECK_INT(ha_output_new(HA_FORMAT_JSONL, out_on_write, NULL, &opts, &out), HA_ERR_NOMEM);
     budget = 2;
     str lines = {0};
-    CHECK_INT(ha_output_new(HA_FORMAT_JSONL, &a, out_on_write, &lines, &out), HA_OK);
+    CHECK_INT(ha_output_new(HA_FORMAT_JSONL, out_on_write, &lines, &opts, &out), HA_OK);
     ha_record *rec = NULL;
     CHECK_INT(ha_record_new(NULL, &rec), HA_OK);
     char v[10000];

@@ -261,7 +261,7 @@ for _name, _ret in (("outcome", _c_int), ("computer", _vp), ("process_id", _c_u6
 _WriteCB = ctypes.CFUNCTYPE(_c_int, _vp, _c_size, _vp)
 _declare("ha_format_from_name", _c_int, _cp)
 _declare("ha_format_supports", _c_int, _c_int, _c_int)
-_declare("ha_output_new", _c_int, _c_int, _vp, _WriteCB, _vp, ctypes.POINTER(_vp))
+_declare("ha_output_new", _c_int, _c_int, _WriteCB, _vp, _vp, ctypes.POINTER(_vp))
 _declare("ha_output_free", None, _vp)
 _declare("ha_output_begin", _c_int, _vp)
 _declare("ha_output_end", _c_int, _vp)
@@ -1295,7 +1295,7 @@ class Writer:
         self._key = ctypes.addressof(self._anchor)
         self._callback = _write_cb
         out = _vp()
-        rc = _lib.ha_output_new(fmt, None, _write_cb, self._key, ctypes.byref(out))
+        rc = _lib.ha_output_new(fmt, _write_cb, self._key, None, ctypes.byref(out))
         if rc:
             raise Error(rc, strerror(rc))
         self._out = out.value
