@@ -29,7 +29,7 @@ extern const hai_format hai_format_jsonl, hai_format_csv, hai_format_ecs, hai_fo
 /* The format's table, or NULL when `format` is none of ha_format's. */
 const hai_format *hai_format_of(ha_format format);
 
-/* What several formats share (format.c). */
+/* What several formats share (common.c). */
 
 /* The names of the mask's bits for the type joined by '|', a bit without a
  * name as its hex value, into `buf` (at least HAI_NAMES_CAP bytes). */

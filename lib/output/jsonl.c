@@ -1,6 +1,6 @@
 /* JSON Lines, the tool's default output (CONTRACT.md, "The command-line
  * tool's JSON Lines"): the sequences' and requests' JSON forms, and the
- * format's table. The records' JSON is in json.c, the alerts' in rules.c. */
+ * format's table. The records' JSON is in json.c. */
 #include <handleaudit/handleaudit.h>
 
 #include "format.h"
@@ -144,11 +144,41 @@ static void line_request(hai_out *o, const ha_request *q)
     hai_out_lit(o, "\n");
 }
 
-/* ha_alert_json() (rules.c) into the rest of the buffer. */
+/* An alert's JSON, made from its getters (the rule set keeps no JSON). */
+static void alert_json(hai_out *o, const ha_alert *a)
+{
+    if (!a) {
+        hai_out_lit(o, "null");
+        return;
+    }
+    hai_out_lit(o, "{\"type\":\"alert\",\"rule\":");
+    hai_out_cstr(o, ha_alert_rule_id(a));
+    hai_out_lit(o, ",\"severity\":");
+    hai_out_cstr(o, ha_severity_name(ha_alert_severity(a)));
+    hai_out_lit(o, ",\"kind\":");
+    hai_out_cstr(o, ha_rule_kind_name(ha_alert_kind(a)));
+    hai_out_lit(o, ",\"reason\":");
+    hai_out_cstr(o, ha_alert_reason(a));
+    if (ha_alert_sequence(a)) {
+        hai_out_lit(o, ",\"matched\":\"sequence\"");
+        hai_sequence_json_body(o, ha_alert_sequence(a));
+    } else {
+        hai_out_lit(o, ",\"matched\":\"record\"");
+        hai_record_json_body(o, ha_alert_record(a));
+    }
+    hai_out_lit(o, "}");
+}
+
+size_t ha_alert_json(const ha_alert *a, char *buf, size_t cap)
+{
+    hai_out o = {buf, buf ? cap : 0, 0};
+    alert_json(&o, a);
+    return hai_out_end(&o);
+}
+
 static void line_alert(hai_out *o, const ha_alert *a)
 {
-    size_t room = o->len < o->cap ? o->cap - o->len : 0;
-    o->len += ha_alert_json(a, room ? o->buf + o->len : NULL, room);
+    alert_json(o, a);
     hai_out_lit(o, "\n");
 }
 

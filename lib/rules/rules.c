@@ -58,14 +58,13 @@ struct failure {
     hai_link by_age; /* in ha_rules' `ages`, oldest first */
 };
 
-/* Complete before the callback gets it: ha_alert_json() only reads it. */
+/* Complete before the callback gets it; read through the getters only (its
+ * JSON is made from them by the output layer, output/jsonl.c). */
 struct ha_alert {
     const struct rule *rule;
     const char *reason;
     const ha_record *rec;
     const ha_sequence *seq;
-    const char *seq_body; /* seq's JSON keys (rs->body), or NULL: made in place */
-    size_t seq_body_len;
 };
 
 struct ha_rules {
@@ -80,10 +79,6 @@ struct ha_rules {
     size_t nmemo;
     int checking; /* in a check: its callback may not change the rules */
     hai_buf reason, scratch;
-    /* The JSON keys of the sequence being checked, made before its first
-     * alert is handed out and copied into each of its alerts' JSON */
-    hai_buf body;
-    const ha_sequence *body_of;
     ha_alert alert;
     int oom;
     ha_diag diag; /* the last failure's (ha_rules_last_diag) */
@@ -233,7 +228,6 @@ void ha_rules_free(ha_rules *rs)
         hai_free(a, f);
     }
     forget_memo(rs);
-    hai_buf_free(&rs->body, a);
     hai_buf_free(&rs->reason, a);
     hai_buf_free(&rs->scratch, a);
     ha_allocator copy = rs->alloc;
@@ -532,25 +526,6 @@ static int say(ha_rules *rs, const char *fmt, ...)
     return 0;
 }
 
-/* The JSON keys of `seq` in rs->body, once per sequence checked (rs->body_of
- * says whose they are; NULL when memory ran out). */
-static void make_sequence_body(ha_rules *rs, const ha_sequence *seq)
-{
-    if (rs->body_of == seq)
-        return;
-    hai_out b = {rs->body.data, rs->body.cap, 0};
-    hai_sequence_json_body(&b, seq);
-    if (b.len > rs->body.cap) {
-        rs->body.len = 0;
-        if (hai_buf_reserve(&rs->body, &rs->alloc, b.len) == 0) {
-            b = (hai_out){rs->body.data, rs->body.cap, 0};
-            hai_sequence_json_body(&b, seq);
-        }
-    }
-    rs->body.len = b.len;
-    rs->body_of = b.len <= rs->body.cap ? seq : NULL;
-}
-
 static int alert(ha_rules *rs, const struct rule *r, const ha_record *rec, const ha_sequence *seq,
                  ha_alert_cb cb, void *ud)
 {
@@ -560,15 +535,6 @@ static int alert(ha_rules *rs, const struct rule *r, const ha_record *rec, const
     rs->alert.reason = rs->reason.data ? rs->reason.data : "";
     rs->alert.rec = rec;
     rs->alert.seq = seq;
-    rs->alert.seq_body = NULL;
-    rs->alert.seq_body_len = 0;
-    if (seq) {
-        make_sequence_body(rs, seq);
-        if (rs->body_of == seq) {
-            rs->alert.seq_body = rs->body.data;
-            rs->alert.seq_body_len = rs->body.len;
-        }
-    }
     return cb(&rs->alert, ud);
 }
 
@@ -886,7 +852,6 @@ static int check_sequence(ha_rules *rs, const ha_sequence *seq, ha_alert_cb cb, 
     const char *image = ha_sequence_process_name(seq), *object = ha_sequence_object_name(seq);
     const char *type = ha_sequence_object_type(seq);
     struct lazy im = {image, NULL, 0}, ob = {object, NULL, 0};
-    rs->body_of = NULL;
     for (size_t i = 0; i < rs->n && !rc; i++) {
         struct rule *r = &rs->v[i];
         size_t which, w;
@@ -932,7 +897,6 @@ static int check_sequence(ha_rules *rs, const ha_sequence *seq, ha_alert_cb cb, 
             break;
         }
     }
-    rs->body_of = NULL; /* the sequence may change, or its memory be reused */
     return rs->oom ? HA_ERR_NOMEM : rc;
 }
 
@@ -977,32 +941,3 @@ ha_severity ha_alert_severity(const ha_alert *a) { return a ? a->rule->severity 
 const char *ha_alert_reason(const ha_alert *a) { return a ? a->reason : NULL; }
 const ha_record *ha_alert_record(const ha_alert *a) { return a ? a->rec : NULL; }
 const ha_sequence *ha_alert_sequence(const ha_alert *a) { return a ? a->seq : NULL; }
-
-size_t ha_alert_json(const ha_alert *a, char *buf, size_t cap)
-{
-    hai_out o = {buf, buf ? cap : 0, 0};
-    if (!a) {
-        hai_out_lit(&o, "null");
-        return hai_out_end(&o);
-    }
-    hai_out_lit(&o, "{\"type\":\"alert\",\"rule\":");
-    hai_out_cstr(&o, a->rule->id);
-    hai_out_lit(&o, ",\"severity\":");
-    hai_out_cstr(&o, ha_severity_name(a->rule->severity));
-    hai_out_lit(&o, ",\"kind\":");
-    hai_out_cstr(&o, ha_rule_kind_name(a->rule->kind));
-    hai_out_lit(&o, ",\"reason\":");
-    hai_out_cstr(&o, a->reason);
-    if (a->seq) {
-        hai_out_lit(&o, ",\"matched\":\"sequence\"");
-        if (a->seq_body)
-            hai_out_raw(&o, a->seq_body, a->seq_body_len);
-        else /* out of memory when the alert was made: made in place */
-            hai_sequence_json_body(&o, a->seq);
-    } else {
-        hai_out_lit(&o, ",\"matched\":\"record\"");
-        hai_record_json_body(&o, a->rec);
-    }
-    hai_out_lit(&o, "}");
-    return hai_out_end(&o);
-}
