@@ -1,0 +1,92 @@
+/* The file layer: a file, a descriptor or a FILE read to its end as one
+ * stream, and what is said when that fails. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "os.h"
+#include "reader_internal.h"
+
+/* Files are read this much at a time: small enough that a chunk is still in
+ * the core's cache while it is parsed (256 KB read 4% faster than 1 MB,
+ * median of 21 paired runs of ha_bench correlate on 200 MB). */
+#define READ_CHUNK ((size_t)256 << 10)
+
+int hai_reader_fail(ha_reader *r, int code, const char *what, const char *path, const char *detail)
+{
+    hai_reader_stream_diag(r, code, NULL);
+    snprintf(r->diag.text, sizeof r->diag.text, "%s %s: %s", what, path ? path : "input", detail);
+    r->diag.message = r->diag.text;
+    return code;
+}
+
+static int io_error(ha_reader *r, const char *what, const char *name)
+{
+    return hai_reader_fail(r, HA_ERR_IO, what, name, strerror(errno));
+}
+
+
+int ha_reader_read_evtx(ha_reader *r, const char *path) { return ha_reader_read_file(r, path); }
+
+/* Feed from `fd` (or `fp` when not NULL) to the end, then finish. */
+static int read_all(ha_reader *r, int fd, FILE *fp, const char *name)
+{
+    char *buf = hai_malloc(&r->alloc, READ_CHUNK);
+    if (!buf)
+        return HA_ERR_NOMEM;
+    int rc = HA_OK;
+    for (;;) {
+        size_t n;
+        if (fp) {
+            n = fread(buf, 1, READ_CHUNK, fp);
+            if (n == 0 && ferror(fp)) {
+                rc = io_error(r, "cannot read", name);
+                break;
+            }
+        } else {
+            long long k = hai_os_read(fd, buf, READ_CHUNK);
+            if (k < 0) {
+                rc = io_error(r, "cannot read", name);
+                break;
+            }
+            n = (size_t)k;
+        }
+        if (n == 0)
+            break;
+        rc = ha_reader_feed(r, buf, n);
+        if (rc)
+            break;
+    }
+    hai_free(&r->alloc, buf);
+    if (rc == HA_OK)
+        return ha_reader_finish(r);
+    hai_reader_drop_stream(r); /* stopped or failed: the rest of this stream is dropped */
+    return rc;
+}
+
+int ha_reader_read_fd(ha_reader *r, int fd)
+{
+    if (!r || fd < 0)
+        return HA_ERR_INVALID;
+    return read_all(r, fd, NULL, NULL);
+}
+
+int ha_reader_read_fp(ha_reader *r, FILE *fp)
+{
+    if (!r || !fp)
+        return HA_ERR_INVALID;
+    return read_all(r, -1, fp, NULL);
+}
+
+int ha_reader_read_file(ha_reader *r, const char *path)
+{
+    if (!r || !path)
+        return HA_ERR_INVALID;
+    int fd = hai_os_open(path);
+    if (fd < 0)
+        return io_error(r, "cannot open", path);
+    int rc = read_all(r, fd, NULL, path);
+    hai_os_close(fd);
+    return rc;
+}
+
