@@ -2,6 +2,7 @@
  * root, fed one framed event at a time (dispatch) or, without an EventID
  * filter, a run of clean events in one call (batch), with the same
  * results. The record builder's expat handlers are in parse.c. */
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -21,24 +22,76 @@
 #define BATCH_USEFUL 4
 #define BATCH_BACKOFF_MAX ((uint64_t)4 << 20)
 
-/* expat's memory functions take no context, so the reader's allocator is
- * handed to them through this variable, set before every expat call. */
-static _Thread_local const ha_allocator *expat_alloc;
-static void *xm_malloc(size_t n) { return expat_alloc->malloc_fn(n ? n : 1, expat_alloc->ctx); }
-static void *xm_realloc(void *p, size_t n) { return expat_alloc->realloc_fn(p, n ? n : 1, expat_alloc->ctx); }
+/* expat's allocator. XML_Memory_Handling_Suite's functions take no context
+ * pointer, so a caller's allocator reaches them in two ways:
+ *
+ * - every block carries a header naming the allocator that made it, so
+ *   realloc and free find it from the pointer alone, whenever and on
+ *   whatever thread expat calls them;
+ * - malloc has no pointer to look at: the allocator of the reader whose
+ *   expat call is running is in `xm_current`, set by xm_enter() around each
+ *   call that can allocate and restored by xm_leave() to what it was (a
+ *   record callback that runs inside expat and uses another reader leaves
+ *   it as it found it). Outside those calls it is NULL, and an expat malloc
+ *   then fails rather than use a stale allocator.
+ *
+ * This is the only thread-local (or global) state of the library; no
+ * design without one exists while expat's hooks have no context (see
+ * docs/threading-and-memory.md). With the default allocator expat is given
+ * no hooks at all. */
+typedef union xm_head {
+    const ha_allocator *a;
+    max_align_t align; /* the block after the header stays aligned */
+} xm_head;
+
+static _Thread_local const ha_allocator *xm_current;
+
+static const ha_allocator *xm_enter(ha_reader *r)
+{
+    const ha_allocator *prev = xm_current;
+    xm_current = &r->alloc;
+    return prev;
+}
+
+static void xm_leave(const ha_allocator *prev) { xm_current = prev; }
+
+static void *xm_malloc(size_t n)
+{
+    const ha_allocator *a = xm_current;
+    if (!a || n > SIZE_MAX - sizeof(xm_head))
+        return NULL;
+    xm_head *h = a->malloc_fn(sizeof *h + n, a->ctx);
+    if (!h)
+        return NULL;
+    h->a = a;
+    return h + 1;
+}
+
+static void *xm_realloc(void *p, size_t n)
+{
+    if (!p)
+        return xm_malloc(n);
+    xm_head *h = (xm_head *)p - 1;
+    const ha_allocator *a = h->a;
+    if (n > SIZE_MAX - sizeof *h)
+        return NULL;
+    xm_head *moved = a->realloc_fn(h, sizeof *h + n, a->ctx); /* the header moves with it */
+    return moved ? moved + 1 : NULL;
+}
+
 static void xm_free(void *p)
 {
-    if (p)
-        expat_alloc->free_fn(p, expat_alloc->ctx);
+    if (p) {
+        xm_head *h = (xm_head *)p - 1;
+        h->a->free_fn(h, h->a->ctx);
+    }
 }
 
 /* ---- expat ------------------------------------------------------------- */
 
-static int prepare_parser(ha_reader *r)
+/* A fresh parser under the synthetic root. */
+static int new_parser(ha_reader *r)
 {
-    if (r->xp && !r->xp_dirty)
-        return HA_OK;
-    expat_alloc = &r->alloc;
     if (!r->xp) {
         static const XML_Memory_Handling_Suite suite = {xm_malloc, xm_realloc, xm_free};
         r->xp = XML_ParserCreate_MM("UTF-8", hai_allocator_is_default(&r->alloc) ? NULL : &suite, NULL);
@@ -57,6 +110,16 @@ static int prepare_parser(ha_reader *r)
     r->xp_fed = 3;
     r->xp_dirty = 0;
     return HA_OK;
+}
+
+static int prepare_parser(ha_reader *r)
+{
+    if (r->xp && !r->xp_dirty)
+        return HA_OK;
+    const ha_allocator *prev = xm_enter(r);
+    int rc = new_parser(r);
+    xm_leave(prev);
+    return rc;
 }
 
 /* ---- one event ---------------------------------------------------------- */
@@ -118,9 +181,10 @@ int hai_xml_dispatch(ha_reader *r, const char *win, size_t s, size_t n, size_t *
         if (rc)
             return rc;
         XML_Index idx0 = r->xp_fed;
-        expat_alloc = &r->alloc;
         b->complete = 0; /* not the last event's: this one may never open (`<Event a='/>`) */
+        const ha_allocator *prev = xm_enter(r);
         enum XML_Status st = XML_Parse(r->xp, ev, (int)n, XML_FALSE);
+        xm_leave(prev);
         r->xp_fed += (XML_Index)n;
         if (st == XML_STATUS_OK && b->complete) {
             for (unsigned k = 0; k < b->nwarnings; k++) {
@@ -238,8 +302,7 @@ static void batch_event(hai_builder *b, void *ctx)
     r->batched++;
     bt->done = to;
     bt->delivered++;
-    int rc = r->on_record ? r->on_record(&b->rec, r->userdata) : 0;
-    expat_alloc = &r->alloc; /* the callback may have used another reader */
+    int rc = r->on_record ? r->on_record(&b->rec, r->userdata) : 0; /* (may use other readers: see xm_enter) */
     if (rc) {
         bt->rc = rc;
         hai_builder_batch_stop(b);
@@ -281,8 +344,9 @@ enum step hai_xml_batch(ha_reader *r, const char *win, size_t len, size_t *ip)
     b->on_event = batch_event;
     b->event_ctx = &bt;
     b->ev_start = -1;
-    expat_alloc = &r->alloc;
+    const ha_allocator *prev = xm_enter(r);
     enum XML_Status st = XML_Parse(r->xp, win + s, (int)(e - s), XML_FALSE);
+    xm_leave(prev);
     b->batch = 0;
     r->xp_fed += (XML_Index)(e - s);
     if (st != XML_STATUS_OK || b->batch_stopped || b->error || b->depth != 0 || bt.done != e) {
@@ -320,8 +384,7 @@ enum step hai_xml_batch(ha_reader *r, const char *win, size_t len, size_t *ip)
 void hai_xml_parser_free(ha_reader *r)
 {
     if (r->xp) {
-        expat_alloc = &r->alloc;
-        XML_ParserFree(r->xp);
+        XML_ParserFree(r->xp); /* frees only: each block names its allocator */
         r->xp = NULL;
     }
 }

@@ -1020,21 +1020,32 @@ static void test_unclosed_start_tag(void)
 }
 
 /* A record callback may use other readers: one that creates, feeds and
- * frees its own reader must leave the outer reader's allocator in place for
- * the rest of the outer reader's run of events (under ASan or valgrind, a
- * use after free otherwise). */
+ * frees its own reader, with an allocator of its own, must leave the outer
+ * reader's allocator in place for the rest of the outer reader's run of
+ * events (under ASan or valgrind, a use after free otherwise; and the
+ * outer parser's blocks would be the inner allocator's). */
+typedef struct {
+    int n;
+    meter inner;
+} nested;
+
 static int inner_reader(const ha_record *rec, void *ud)
 {
     (void)rec;
+    nested *t = ud;
+    ha_allocator a = {m_malloc, m_realloc, m_free, &t->inner};
+    ha_reader_options o = HA_READER_OPTIONS_INIT;
+    o.allocator = &a;
     ha_reader *inner;
-    CHECK_INT(ha_reader_new(NULL, &inner), HA_OK);
+    CHECK_INT(ha_reader_new(&o, &inner), HA_OK);
     str e = {0};
     small_event(&e, 1, "inner");
     CHECK_INT(ha_reader_feed(inner, e.s, e.n), HA_OK);
     CHECK_INT(ha_reader_finish(inner), HA_OK);
     ha_reader_free(inner);
     free(e.s);
-    (*(int *)ud)++;
+    CHECK_INT(atomic_load(&t->inner.now), 0);
+    t->n++;
     return 0;
 }
 
@@ -1045,15 +1056,15 @@ static void test_reader_inside_callback(void)
     ha_reader_options o = HA_READER_OPTIONS_INIT;
     o.allocator = &a;
     o.on_record = inner_reader;
-    int n = 0;
-    o.userdata = &n;
+    nested t = {0};
+    o.userdata = &t;
     str b = {0}, v = {0};
     for (int i = 1; i <= 20; i++) { /* ever longer names: expat allocates as it goes */
         for (int k = 0; k < 200; k++)
             puts_(&v, "x");
-        char t[256];
-        snprintf(t, sizeof t, "%s%d</EventRecordID></System><EventData><Data Name='", small_event_head, i);
-        puts_(&b, t);
+        char s[256];
+        snprintf(s, sizeof s, "%s%d</EventRecordID></System><EventData><Data Name='", small_event_head, i);
+        puts_(&b, s);
         puts_(&b, v.s);
         puts_(&b, "'>v</Data><");
         puts_(&b, v.s);
@@ -1063,8 +1074,11 @@ static void test_reader_inside_callback(void)
     CHECK_INT(ha_reader_new(&o, &r), HA_OK);
     CHECK_INT(ha_reader_feed(r, b.s, b.n), HA_OK);
     CHECK_INT(ha_reader_finish(r), HA_OK);
-    CHECK_INT(n, 20);
+    CHECK_INT(t.n, 20);
     CHECK(hai_reader_batched(r) > 0);
+    CHECK(atomic_load(&t.inner.peak) > 0);        /* the inner readers used theirs */
+    CHECK_INT(atomic_load(&t.inner.now), 0);      /* and nothing of the outer parser is theirs */
+    CHECK(atomic_load(&m.now) > 0);
     ha_reader_free(r);
     CHECK_INT(atomic_load(&m.now), 0);
     free(b.s);
