@@ -333,12 +333,54 @@ HA_API const char *ha_access_right_name(const char *object_type, uint32_t bit);
  */
 HA_API int ha_record_new(const ha_allocator *allocator, ha_record **out);
 /**
- * Set the System fields the correlator uses. `time` is nanoseconds since
- * 1970 UTC or #HA_TIME_NONE; `computer` may be NULL. Only for records made
- * by ha_record_new() (#HA_ERR_INVALID otherwise).
+ * Set the System fields the correlator uses at once. `time` is nanoseconds
+ * since 1970 UTC or #HA_TIME_NONE; `computer` may be NULL. Only for records
+ * made by ha_record_new() (#HA_ERR_INVALID otherwise). The others (Level,
+ * Task, Channel, ...) have ha_record_set_system_uint() and
+ * ha_record_set_system_string().
  */
 HA_API int ha_record_set_system(ha_record *rec, uint32_t event_id, uint32_t version, uint64_t keywords,
                                 int64_t time, uint64_t record_id, const char *computer);
+/**
+ * The System fields of a record, for the setters below: each names the
+ * getter it fills. Values are fixed forever; new ones are appended.
+ */
+typedef enum ha_system_field {
+    HA_SYSTEM_NONE = 0,           /**< no field */
+    HA_SYSTEM_EVENT_ID = 1,       /**< number: ha_record_event_id() */
+    HA_SYSTEM_VERSION = 2,        /**< number: ha_record_version() */
+    HA_SYSTEM_LEVEL = 3,          /**< number: ha_record_level() */
+    HA_SYSTEM_TASK = 4,           /**< number: ha_record_task() */
+    HA_SYSTEM_OPCODE = 5,         /**< number: ha_record_opcode() */
+    HA_SYSTEM_KEYWORDS = 6,       /**< number (64 bits): ha_record_keywords() */
+    HA_SYSTEM_RECORD_ID = 7,      /**< number (64 bits): ha_record_record_id() */
+    HA_SYSTEM_PROCESS_ID = 8,     /**< number: ha_record_execution_process_id() */
+    HA_SYSTEM_THREAD_ID = 9,      /**< number: ha_record_execution_thread_id() */
+    HA_SYSTEM_CHANNEL = 10,       /**< string: ha_record_channel() */
+    HA_SYSTEM_COMPUTER = 11,      /**< string: ha_record_computer() */
+    HA_SYSTEM_PROVIDER_NAME = 12, /**< string: ha_record_provider_name() */
+    HA_SYSTEM_PROVIDER_GUID = 13, /**< string: ha_record_provider_guid() */
+    HA_SYSTEM_USER_ID = 14,       /**< string: ha_record_user_id() */
+    HA_SYSTEM_TIME = 15           /**< time: set with ha_record_set_time() */
+} ha_system_field;
+
+/**
+ * Set a numeric System field of a record made by ha_record_new(). Fields
+ * other than Keywords and RecordID hold 32 bits. Returns #HA_OK, or
+ * #HA_ERR_INVALID when `field` is not a numeric one, the value does not fit
+ * it, or the record was not made by ha_record_new().
+ */
+HA_API int ha_record_set_system_uint(ha_record *rec, ha_system_field field, uint64_t value);
+/**
+ * Set a string System field of a record made by ha_record_new(): `len`
+ * bytes at `value`, which hold no NUL. NULL (or, for the UserID, an empty
+ * string, as the reader reads it) removes it. Returns #HA_OK,
+ * #HA_ERR_NOMEM, or #HA_ERR_INVALID as ha_record_set_system_uint().
+ */
+HA_API int ha_record_set_system_string(ha_record *rec, ha_system_field field, const char *value, size_t len);
+/** Set `System/TimeCreated` (nanoseconds since 1970 UTC; #HA_TIME_NONE
+ *  removes it) of a record made by ha_record_new(). */
+HA_API int ha_record_set_time(ha_record *rec, int64_t time);
 /**
  * Append a Name/value pair, as an EventData `Data` element would; `value`
  * is `value_len` bytes of UTF-8 (NULs not allowed). The typed getters then

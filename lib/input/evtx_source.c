@@ -55,7 +55,7 @@ static int evtx_ready(ha_reader *r)
 {
     if (r->evtx.dec)
         return 0;
-    hai_evtx_limits lim = {r->max_event, r->b.max_field, r->b.max_depth, r->strict};
+    hai_evtx_limits lim = {r->max_event, r->b.rb.max_field, r->b.rb.max_depth, r->strict};
     return hai_evtx_new(&r->alloc, &lim, &r->evtx.dec);
 }
 

@@ -308,8 +308,8 @@ int hai_reader_worker_new(const ha_reader *m, ha_record_cb on_record, ha_diag_cb
     o.on_diag = on_diag;
     o.userdata = userdata;
     o.max_event_bytes = m->max_event;
-    o.max_field_bytes = m->b.max_field;
-    o.max_depth = m->b.max_depth;
+    o.max_field_bytes = m->b.rb.max_field;
+    o.max_depth = m->b.rb.max_depth;
     o.allocator = &m->alloc;
     o.flags = m->strict ? HA_READER_STRICT : 0;
     int rc = ha_reader_new(&o, out);

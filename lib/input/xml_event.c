@@ -181,12 +181,12 @@ int hai_xml_dispatch(ha_reader *r, const char *win, size_t s, size_t n, size_t *
         if (rc)
             return rc;
         XML_Index idx0 = r->xp_fed;
-        b->complete = 0; /* not the last event's: this one may never open (`<Event a='/>`) */
+        b->rb.complete = 0; /* not the last event's: this one may never open (`<Event a='/>`) */
         const ha_allocator *prev = xm_enter(r);
         enum XML_Status st = XML_Parse(r->xp, ev, (int)n, XML_FALSE);
         xm_leave(prev);
         r->xp_fed += (XML_Index)n;
-        if (st == XML_STATUS_OK && b->complete) {
+        if (st == XML_STATUS_OK && b->rb.complete) {
             for (unsigned k = 0; k < b->nwarnings; k++) {
                 size_t at = (size_t)(b->warnings[k].index - idx0);
                 if (cleaned)
@@ -198,16 +198,16 @@ int hai_xml_dispatch(ha_reader *r, const char *win, size_t s, size_t n, size_t *
             b->nwarnings = 0;
             if (rc)
                 return rc;
-            if (!(b->rec.has & HAI_HAS_EVENT_ID))
+            if (!(b->rb.rec.has & HAI_HAS_EVENT_ID))
                 return hai_reader_report(r, win, HA_ERR_NOT_EVENT, 0, "the event has no valid System/EventID", r->ev_off,
                               r->ev_off);
             if (!deliver)
                 return HA_OK;
             hai_builder_finish(b);
-            b->rec.offset = r->ev_off;
-            hai_reader_locate(r, win, r->ev_off, &b->rec.line, &(uint64_t){0});
+            b->rb.rec.offset = r->ev_off;
+            hai_reader_locate(r, win, r->ev_off, &b->rb.rec.line, &(uint64_t){0});
             r->counters[HA_COUNT_EVENTS]++;
-            return r->on_record ? r->on_record(&b->rec, r->userdata) : 0;
+            return r->on_record ? r->on_record(&b->rb.rec, r->userdata) : 0;
         }
         /* Failed: find out why and where, then start the parser afresh. */
         int code;
@@ -283,7 +283,7 @@ static void batch_event(hai_builder *b, void *ctx)
     size_t from = bt->start + (size_t)(b->ev_start - bt->idx0);
     size_t to = bt->start + (size_t)(XML_GetCurrentByteIndex(r->xp) - bt->idx0) +
                 (size_t)XML_GetCurrentByteCount(r->xp);
-    int clean = !b->nwarnings && (b->rec.has & HAI_HAS_EVENT_ID) && to - from <= r->max_event;
+    int clean = !b->nwarnings && (b->rb.rec.has & HAI_HAS_EVENT_ID) && to - from <= r->max_event;
     /* The framer reports any byte between events but white space (expat
      * would have passed `&#32;` as a space), and takes the first `/>` after
      * `<Event` for the end of an empty event (`<Event a='/>'>`). */
@@ -296,13 +296,13 @@ static void batch_event(hai_builder *b, void *ctx)
     }
     hai_builder_finish(b);
     hai_reader_count_to(r, win, r->base + from);
-    b->rec.offset = r->base + from;
-    b->rec.line = r->line;
+    b->rb.rec.offset = r->base + from;
+    b->rb.rec.line = r->line;
     r->counters[HA_COUNT_EVENTS]++;
     r->batched++;
     bt->done = to;
     bt->delivered++;
-    int rc = r->on_record ? r->on_record(&b->rec, r->userdata) : 0; /* (may use other readers: see xm_enter) */
+    int rc = r->on_record ? r->on_record(&b->rb.rec, r->userdata) : 0; /* (may use other readers: see xm_enter) */
     if (rc) {
         bt->rc = rc;
         hai_builder_batch_stop(b);
@@ -349,7 +349,7 @@ enum step hai_xml_batch(ha_reader *r, const char *win, size_t len, size_t *ip)
     xm_leave(prev);
     b->batch = 0;
     r->xp_fed += (XML_Index)(e - s);
-    if (st != XML_STATUS_OK || b->batch_stopped || b->error || b->depth != 0 || bt.done != e) {
+    if (st != XML_STATUS_OK || b->batch_stopped || b->error || b->rb.depth != 0 || bt.done != e) {
         if (b->error == HA_ERR_NOMEM || (st != XML_STATUS_OK && XML_GetErrorCode(r->xp) == XML_ERROR_NO_MEMORY)) {
             size_t from = b->ev_start < 0 ? s : s + (size_t)(b->ev_start - bt.idx0);
             if (b->ev_start >= 0 && from >= bt.done) {
