@@ -895,9 +895,22 @@ typedef int (*ha_diag_cb)(const ha_diag *diag, void *userdata);
 /** Default element depth inside an event (`Event` is depth 1). */
 #define HA_DEFAULT_MAX_DEPTH 32u
 
+/**
+ * Called while a whole input is read (ha_reader_read_file(),
+ * ha_reader_read_file_parallel(), ha_reader_read_fd(), ha_reader_read_fp();
+ * not ha_reader_feed()): `done` bytes of it have been consumed, of `total`
+ * (its size; 0 when unknown, as for a pipe). It is called after each block
+ * read (256 KiB; a 1 MB piece when threads read the file), so at a rate
+ * bounded by the throughput, on the calling thread, with `done` never going
+ * back, and once at the end with every byte read (`done` is then the
+ * file's size). Return 0 to go on, non-zero to stop reading: the read
+ * function returns that value, and the rest of the input is dropped.
+ */
+typedef int (*ha_progress_cb)(uint64_t done, uint64_t total, void *userdata);
+
 /** Version of ::ha_reader_options this header describes (1: up to
- *  `allocator`; 2: `flags` added). */
-#define HA_READER_OPTIONS_VERSION 2
+ *  `allocator`; 2: `flags` added; 3: `on_progress` added). */
+#define HA_READER_OPTIONS_VERSION 3
 
 /**
  * How a reader is made. Initialise with #HA_READER_OPTIONS_INIT or
@@ -908,12 +921,13 @@ typedef struct ha_reader_options {
     unsigned int version;            /**< #HA_READER_OPTIONS_VERSION */
     ha_record_cb on_record;          /**< per event; may be NULL */
     ha_diag_cb on_diag;              /**< per error/warning; may be NULL */
-    void *userdata;                  /**< passed to both callbacks */
+    void *userdata;                  /**< passed to the callbacks */
     size_t max_event_bytes;          /**< 0: #HA_DEFAULT_MAX_EVENT_BYTES */
     size_t max_field_bytes;          /**< 0: #HA_DEFAULT_MAX_FIELD_BYTES */
     unsigned int max_depth;          /**< 0: #HA_DEFAULT_MAX_DEPTH */
     const ha_allocator *allocator;   /**< NULL: malloc/realloc/free; copied */
     uint32_t flags;                  /**< #HA_READER_STRICT (version 2) */
+    ha_progress_cb on_progress;      /**< as whole inputs are read; may be NULL (version 3) */
 } ha_reader_options;
 
 /** Reader flag: events the EventID filter skips are still parsed, so that a
@@ -921,7 +935,7 @@ typedef struct ha_reader_options {
 #define HA_READER_STRICT 1u
 
 /** Static initialiser for ::ha_reader_options. */
-#define HA_READER_OPTIONS_INIT { HA_READER_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, NULL, 0 }
+#define HA_READER_OPTIONS_INIT { HA_READER_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, NULL, 0, NULL }
 
 /** Initialise `opts` for `version` (pass #HA_READER_OPTIONS_VERSION):
  *  only the fields that version has are written. */

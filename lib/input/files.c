@@ -1,5 +1,6 @@
 /* The file layer: a file, a descriptor or a FILE read to its end as one
- * stream, and what is said when that fails. */
+ * stream, with progress reports (on_progress), and what is said when that
+ * fails. parallel.c maps a file instead and reads it with threads. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,12 +26,14 @@ static int io_error(ha_reader *r, const char *what, const char *name)
     return hai_reader_fail(r, HA_ERR_IO, what, name, strerror(errno));
 }
 
-
 int ha_reader_read_evtx(ha_reader *r, const char *path) { return ha_reader_read_file(r, path); }
 
-/* Feed from `fd` (or `fp` when not NULL) to the end, then finish. */
+/* Feed from `fd` (or `fp` when not NULL) to the end, then finish;
+ * on_progress after each block and at the end. */
 static int read_all(ha_reader *r, int fd, FILE *fp, const char *name)
 {
+    long long size = fp ? -1 : hai_os_regular_size(fd);
+    uint64_t total = size > 0 ? (uint64_t)size : 0, done = 0;
     char *buf = hai_malloc(&r->alloc, READ_CHUNK);
     if (!buf)
         return HA_ERR_NOMEM;
@@ -53,13 +56,16 @@ static int read_all(ha_reader *r, int fd, FILE *fp, const char *name)
         }
         if (n == 0)
             break;
+        done += n;
         rc = ha_reader_feed(r, buf, n);
+        if (!rc)
+            rc = hai_reader_progress(r, done, total && total < done ? done : total); /* (a file that grew) */
         if (rc)
             break;
     }
     hai_free(&r->alloc, buf);
-    if (rc == HA_OK)
-        return ha_reader_finish(r);
+    if (rc == HA_OK && (rc = ha_reader_finish(r)) == HA_OK)
+        return hai_reader_progress(r, done, total ? done : 0); /* everything: the size as read */
     hai_reader_drop_stream(r); /* stopped or failed: the rest of this stream is dropped */
     return rc;
 }

@@ -72,7 +72,9 @@ int hai_reader_wanted(const ha_reader *r, int64_t id)
  * version has a shorter struct, never read or written past its end. */
 static size_t reader_options_size(unsigned int version)
 {
-    return version >= 2 ? sizeof(ha_reader_options) : offsetof(ha_reader_options, flags);
+    return version >= 3   ? sizeof(ha_reader_options)
+           : version == 2 ? offsetof(ha_reader_options, on_progress)
+                          : offsetof(ha_reader_options, flags);
 }
 
 int ha_reader_options_init(ha_reader_options *opts, unsigned int version)
@@ -122,6 +124,7 @@ int ha_reader_new(const ha_reader_options *opts, ha_reader **out)
     r->on_diag = opts->on_diag;
     r->userdata = opts->userdata;
     r->strict = opts->version >= 2 && (opts->flags & HA_READER_STRICT) != 0;
+    r->on_progress = opts->version >= 3 ? opts->on_progress : NULL;
     r->max_event = opts->max_event_bytes ? opts->max_event_bytes : HA_DEFAULT_MAX_EVENT_BYTES;
     if (r->max_event > MAX_EVENT_CAP)
         r->max_event = MAX_EVENT_CAP;
@@ -356,6 +359,11 @@ int hai_reader_busy(ha_reader *r, int busy)
         return 0;
     r->busy = busy;
     return 1;
+}
+
+int hai_reader_progress(ha_reader *r, uint64_t done, uint64_t total)
+{
+    return r->on_progress ? r->on_progress(done, total, r->userdata) : 0;
 }
 
 uint64_t ha_reader_count(const ha_reader *r, ha_reader_counter which)

@@ -33,6 +33,7 @@ struct ha_reader {
     ha_allocator alloc;
     ha_record_cb on_record;
     ha_diag_cb on_diag;
+    ha_progress_cb on_progress;
     void *userdata;
     size_t max_event;
 
@@ -155,6 +156,8 @@ int hai_evtx_source_finish(ha_reader *r);
 /* Record an error about a whole input (no position): "WHAT PATH: DETAIL".
  * Returns `code`. */
 int hai_reader_fail(ha_reader *r, int code, const char *what, const char *path, const char *detail);
+/* Report progress through on_progress: its value, 0 without one. */
+int hai_reader_progress(ha_reader *r, uint64_t done, uint64_t total);
 /* Forget the rest of the current stream. */
 void hai_reader_drop_stream(ha_reader *r);
 const ha_allocator *hai_reader_allocator(ha_reader *r);
