@@ -8,15 +8,19 @@
  * All text of a record goes into one arena (`text`) that is reused from
  * event to event, so a record costs no allocation once the arena and the
  * pair array have grown to the size of the largest event seen. What runs
- * for every element (open, close, text, a pair) is inline here; the System
- * part is in builder.c. */
+ * for every event (elements, text, pairs, System values) is inline here:
+ * both sources call it a few dozen times per record; builder.c has the
+ * rest. */
 #ifndef HAI_BUILDER_H
 #define HAI_BUILDER_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "alloc.h"
+#include "convert.h"
+#include "names.h"
 #include "fields.h"
 #include "record.h"
 
@@ -79,36 +83,271 @@ struct hai_rb {
 void hai_rb_init(hai_rb *b, const ha_allocator *a, size_t max_field, size_t max_text, unsigned max_depth);
 void hai_rb_free(hai_rb *b);
 /* The class of an element's local name. */
-int hai_rb_element_class(const char *name, size_t n);
-/* Store s[0, n) and a NUL in the arena: its offset, or HAI_NONE (failed). */
-uint32_t hai_rb_store(hai_rb *b, const char *s, size_t n);
 /* A System element of class `cls` starts (under System, at depth 3): its
  * text is captured when it is a value. Its attributes, for the classes that
  * have some, go to the four functions after it; NULL: absent. */
-void hai_rb_system(hai_rb *b, int cls);
-void hai_rb_execution(hai_rb *b, const char *pid, size_t pid_n, const char *tid, size_t tid_n);
-void hai_rb_time_created(hai_rb *b, const char *system_time, size_t st_n, const char *raw_time, size_t rt_n);
-void hai_rb_provider(hai_rb *b, const char *name, size_t name_n, const char *guid, size_t guid_n);
-void hai_rb_security(hai_rb *b, const char *user_id, size_t n);
 /* Set a System field: the record's value and what it has. HA_ERR_INVALID
  * when `f` is not a field of that type or the number does not fit it;
  * HA_ERR_NOMEM. A string NULL removes it. */
-int hai_rb_set_uint(hai_rb *b, ha_system_field f, uint64_t v);
 int hai_rb_set_string(hai_rb *b, ha_system_field f, const char *s, size_t n);
-int hai_rb_set_time(hai_rb *b, int64_t t);
 /* A System value's text ends (the capture of a System field). */
-void hai_rb_end_system(hai_rb *b);
 /* Append a pair, as the sources and ha_record_add_data() do. */
 int hai_rb_add_pair(hai_rb *b, const char *name, size_t name_n, uint32_t field, const char *value, size_t value_n);
 /* The event is complete: index its AccessList, point the record at the
  * arena and the pairs. */
 void hai_rb_finish(hai_rb *b);
 
+/* Store s[0, n) and a NUL in the arena: its offset, or HAI_NONE (failed). */
+static inline uint32_t hai_rb_store(hai_rb *b, const char *s, size_t n)
+{
+    if (b->text.len + n + 1 > b->max_text) { /* names and System text count too */
+        b->fail(b->ctx, HA_ERR_EVENT_TOO_LARGE, "a record's text exceeds the bytes-per-event limit");
+        return HAI_NONE;
+    }
+    if (hai_buf_reserve(&b->text, b->alloc, n + 1) != 0) {
+        b->fail(b->ctx, HA_ERR_NOMEM, "out of memory");
+        return HAI_NONE;
+    }
+    uint32_t off = (uint32_t)b->text.len;
+    memcpy(b->text.data + off, s, n);
+    b->text.data[off + n] = '\0';
+    b->text.len += n + 1;
+    return off;
+}
+
 static inline void hai_rb_begin_capture(hai_rb *b, int what)
 {
     b->cap = what;
     b->cap_depth = b->depth;
     b->cap_start = b->text.len;
+}
+
+/* ---- the System fields (inline: every event sets a dozen) ---- */
+
+/* The class of an element's local name s[0, n): matched by length, then a
+ * load or two of a known size (names.h). */
+static inline int hai_rb_element_class(const char *s, size_t n)
+{
+    switch (s[0]) {
+    case 'D':
+        return HAI_IS(s, n, "Data") ? HAI_EL_DATA : HAI_EL_OTHER;
+    case 'E':
+        return HAI_IS(s, n, "EventID")         ? HAI_EL_EVENTID
+               : HAI_IS(s, n, "EventData")     ? HAI_EL_EVENTDATA
+               : HAI_IS(s, n, "EventRecordID") ? HAI_EL_RECORDID
+               : HAI_IS(s, n, "Execution")     ? HAI_EL_EXECUTION
+                                           : HAI_EL_OTHER;
+    case 'V':
+        return HAI_IS(s, n, "Version") ? HAI_EL_VERSION : HAI_EL_OTHER;
+    case 'L':
+        return HAI_IS(s, n, "Level") ? HAI_EL_LEVEL : HAI_EL_OTHER;
+    case 'T':
+        return HAI_IS(s, n, "Task") ? HAI_EL_TASK : HAI_IS(s, n, "TimeCreated") ? HAI_EL_TIMECREATED : HAI_EL_OTHER;
+    case 'O':
+        return HAI_IS(s, n, "Opcode") ? HAI_EL_OPCODE : HAI_EL_OTHER;
+    case 'K':
+        return HAI_IS(s, n, "Keywords") ? HAI_EL_KEYWORDS : HAI_EL_OTHER;
+    case 'C':
+        return HAI_IS(s, n, "Computer") ? HAI_EL_COMPUTER : HAI_IS(s, n, "Channel") ? HAI_EL_CHANNEL : HAI_EL_OTHER;
+    case 'P':
+        return HAI_IS(s, n, "Provider") ? HAI_EL_PROVIDER : HAI_EL_OTHER;
+    case 'S':
+        return HAI_IS(s, n, "System") ? HAI_EL_SYSTEM : HAI_IS(s, n, "Security") ? HAI_EL_SECURITY : HAI_EL_OTHER;
+    case 'U':
+        return HAI_IS(s, n, "UserData") ? HAI_EL_USERDATA : HAI_EL_OTHER;
+    default:
+        return HAI_EL_OTHER;
+    }
+}
+
+static uint32_t *hai_rb_string_slot(ha_record *r, ha_system_field f)
+{
+    switch (f) {
+    case HA_SYSTEM_CHANNEL:
+        return &r->channel;
+    case HA_SYSTEM_COMPUTER:
+        return &r->computer;
+    case HA_SYSTEM_PROVIDER_NAME:
+        return &r->provider_name;
+    case HA_SYSTEM_PROVIDER_GUID:
+        return &r->provider_guid;
+    case HA_SYSTEM_USER_ID:
+        return &r->user_id;
+    default:
+        return NULL;
+    }
+}
+
+static inline int hai_rb_set_uint(hai_rb *b, ha_system_field f, uint64_t v)
+{
+    ha_record *r = &b->rec;
+    uint32_t *u32 = NULL;
+    switch (f) {
+    case HA_SYSTEM_KEYWORDS:
+        r->keywords = v;
+        r->has |= HAI_HAS_KEYWORDS;
+        return HA_OK;
+    case HA_SYSTEM_RECORD_ID:
+        r->record_id = v;
+        r->has |= HAI_HAS_RECORD_ID;
+        return HA_OK;
+    case HA_SYSTEM_EVENT_ID:
+        u32 = &r->event_id;
+        break;
+    case HA_SYSTEM_VERSION:
+        u32 = &r->version;
+        break;
+    case HA_SYSTEM_LEVEL:
+        u32 = &r->level;
+        break;
+    case HA_SYSTEM_TASK:
+        u32 = &r->task;
+        break;
+    case HA_SYSTEM_OPCODE:
+        u32 = &r->opcode;
+        break;
+    case HA_SYSTEM_PROCESS_ID:
+        u32 = &r->exec_pid;
+        break;
+    case HA_SYSTEM_THREAD_ID:
+        u32 = &r->exec_tid;
+        break;
+    default:
+        return HA_ERR_INVALID;
+    }
+    if (v > UINT32_MAX)
+        return HA_ERR_INVALID;
+    *u32 = (uint32_t)v;
+    if (f == HA_SYSTEM_EVENT_ID)
+        r->has |= HAI_HAS_EVENT_ID;
+    return HA_OK;
+}
+
+static inline int hai_rb_set_time(hai_rb *b, int64_t t)
+{
+    b->rec.time = t;
+    if (t != HA_TIME_NONE)
+        b->rec.has |= HAI_HAS_TIME;
+    else
+        b->rec.has &= ~(uint32_t)HAI_HAS_TIME;
+    return HA_OK;
+}
+
+static inline void hai_rb_system(hai_rb *b, int cls)
+{
+    int f;
+    switch (cls) {
+    case HAI_EL_EVENTID:
+        f = HA_SYSTEM_EVENT_ID;
+        break;
+    case HAI_EL_RECORDID:
+        f = HA_SYSTEM_RECORD_ID;
+        break;
+    case HAI_EL_VERSION:
+        f = HA_SYSTEM_VERSION;
+        break;
+    case HAI_EL_LEVEL:
+        f = HA_SYSTEM_LEVEL;
+        break;
+    case HAI_EL_TASK:
+        f = HA_SYSTEM_TASK;
+        break;
+    case HAI_EL_OPCODE:
+        f = HA_SYSTEM_OPCODE;
+        break;
+    case HAI_EL_KEYWORDS:
+        f = HA_SYSTEM_KEYWORDS;
+        break;
+    case HAI_EL_COMPUTER:
+        f = HA_SYSTEM_COMPUTER;
+        break;
+    case HAI_EL_CHANNEL:
+        f = HA_SYSTEM_CHANNEL;
+        break;
+    default:
+        return; /* attributes only, or not kept */
+    }
+    hai_rb_begin_capture(b, f);
+}
+
+static inline void hai_rb_uint32_attr(hai_rb *b, ha_system_field f, const char *v, size_t n, const char *bad)
+{
+    uint64_t x;
+    if (!v)
+        return;
+    if (hai_parse_uint(v, n, &x) == HA_OK && x <= UINT32_MAX)
+        hai_rb_set_uint(b, f, x);
+    else
+        b->warn(b->ctx, HA_ERR_BAD_VALUE, bad);
+}
+
+static inline void hai_rb_execution(hai_rb *b, const char *pid, size_t pid_n, const char *tid, size_t tid_n)
+{
+    hai_rb_uint32_attr(b, HA_SYSTEM_PROCESS_ID, pid, pid_n, "Execution/@ProcessID is not a number");
+    hai_rb_uint32_attr(b, HA_SYSTEM_THREAD_ID, tid, tid_n, "Execution/@ThreadID is not a number");
+}
+
+static inline void hai_rb_time_created(hai_rb *b, const char *system_time, size_t st_n, const char *raw_time, size_t rt_n)
+{
+    int64_t t;
+    if (system_time) {
+        if (hai_parse_time(system_time, st_n, &t) == HA_OK)
+            hai_rb_set_time(b, t);
+        else
+            b->warn(b->ctx, HA_ERR_BAD_VALUE, "TimeCreated/@SystemTime is not a valid time");
+    } else if (raw_time) {
+        if (hai_parse_filetime(raw_time, rt_n, &t) == HA_OK)
+            hai_rb_set_time(b, t);
+        else
+            b->warn(b->ctx, HA_ERR_BAD_VALUE, "TimeCreated/@RawTime is not a valid time");
+    }
+}
+
+static inline void hai_rb_provider(hai_rb *b, const char *name, size_t name_n, const char *guid, size_t guid_n)
+{
+    if (name)
+        b->rec.provider_name = hai_rb_store(b, name, name_n);
+    if (guid)
+        b->rec.provider_guid = hai_rb_store(b, guid, guid_n);
+}
+
+static inline void hai_rb_security(hai_rb *b, const char *user_id, size_t n)
+{
+    if (user_id && n)
+        b->rec.user_id = hai_rb_store(b, user_id, n);
+}
+
+static inline void hai_rb_end_system(hai_rb *b)
+{
+    ha_system_field f = (ha_system_field)b->cap;
+    b->cap = HAI_CAP_NONE;
+    if (f == HA_SYSTEM_CHANNEL || f == HA_SYSTEM_COMPUTER) { /* the captured text is the value */
+        uint32_t off = (uint32_t)b->cap_start;
+        if (hai_buf_reserve(&b->text, b->alloc, 1) != 0) {
+            b->fail(b->ctx, HA_ERR_NOMEM, "out of memory");
+            return;
+        }
+        b->text.data[b->text.len++] = '\0';
+        *hai_rb_string_slot(&b->rec, f) = off;
+        return;
+    }
+    const char *s = b->text.data ? b->text.data + b->cap_start : ""; /* nothing stored yet */
+    uint64_t v = 0;
+    int rc = hai_parse_uint(s, b->text.len - b->cap_start, &v);
+    b->text.len = b->cap_start; /* numbers need no text */
+    if (f == HA_SYSTEM_EVENT_ID) {
+        if (rc == HA_OK && v <= UINT32_MAX)
+            hai_rb_set_uint(b, f, v);
+        return; /* a missing or bad EventID is reported when the event ends */
+    }
+    if (rc != HA_OK) {
+        if (rc == HA_ERR_BAD_VALUE)
+            b->warn(b->ctx, HA_ERR_BAD_VALUE, "a System value is not a number");
+        return;
+    }
+    if (f != HA_SYSTEM_KEYWORDS && f != HA_SYSTEM_RECORD_ID)
+        v = (uint32_t)v; /* (as written: the low 32 bits) */
+    hai_rb_set_uint(b, f, v);
 }
 
 /* A pair named name[0, n) begins; its value is the element's text. */
