@@ -231,8 +231,10 @@ static double now(void) { return hai_os_monotonic(); }
 static int on_progress(uint64_t done, uint64_t total, void *userdata)
 {
     struct tool *t = userdata;
+    if (!t->progress_tty || total <= PROGRESS_MIN_BYTES)
+        return 0;
     double n = now();
-    if (!t->progress_tty || total <= PROGRESS_MIN_BYTES || n - t->progress_last <= 0.25)
+    if (n - t->progress_last <= 0.25)
         return 0;
     double secs = n - t->progress_start;
     uint64_t events = ha_reader_count(t->reader, HA_COUNT_EVENTS);
