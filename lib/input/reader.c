@@ -52,20 +52,6 @@ int hai_reader_stream_diag(ha_reader *r, int code, const char *message)
     return code;
 }
 
-int hai_reader_wanted(const ha_reader *r, int64_t id)
-{
-    size_t lo = 0, hi = r->nfilter;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (r->filter[mid] == id)
-            return 1;
-        if (r->filter[mid] < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return 0;
-}
 
 
 /* The size of each version of the options: a caller built for an older
