@@ -15,7 +15,6 @@
 
 #define EXIT_SKIPPED 1
 #define EXIT_USAGE 2
-#define CHUNK ((size_t)1 << 20)
 #define PROGRESS_MIN_BYTES ((uint64_t)4 << 20)
 
 static const char *const usage_text[] = {
@@ -78,7 +77,7 @@ static const char *const usage_text[] = {
     "      --threads=N      parse a file with N threads at once (0: one per\n"
     "                       CPU); the output is exactly that of one thread.\n"
     "                       A .evtx file is cut at chunks. Standard input uses\n"
-    "                       one thread, and there is no progress line\n"
+    "                       one thread\n"
     "\n",
     "Alerts (docs/rules.md):\n"
     "      --alerts         check the default rules (those that need no site\n"
@@ -126,10 +125,14 @@ struct tool {
     ha_format format;
     ha_output *out;
     ha_rules *rules;
-    unsigned threads; /* 1: read it ourselves (progress line); else the library's parallel reading */
+    unsigned threads; /* for ha_reader_read_file_parallel (1: this thread alone) */
     stats *st;
     ha_correlator *corr;
     int out_failed;
+    ha_reader *reader;
+    int progress_tty; /* standard error is a terminal */
+    int progress_shown;
+    double progress_start, progress_last;
 };
 
 static int on_diag(const ha_diag *d, void *userdata)
@@ -201,14 +204,24 @@ static int on_request(const ha_request *req, void *userdata)
 
 static double now(void) { return hai_os_monotonic(); }
 
-static void progress(const ha_reader *reader, const ha_correlator *corr, uint64_t done, uint64_t total,
-                     double start)
+/* The reader's on_progress: on a terminal, for an input of more than 4 MB,
+ * a line redrawn at most four times a second. */
+static int on_progress(uint64_t done, uint64_t total, void *userdata)
 {
-    double secs = now() - start;
-    uint64_t events = ha_reader_count(reader, HA_COUNT_EVENTS);
+    struct tool *t = userdata;
+    if (!t->progress_tty || total <= PROGRESS_MIN_BYTES)
+        return 0;
+    double n = now();
+    if (n - t->progress_last <= 0.25)
+        return 0;
+    double secs = n - t->progress_start;
+    uint64_t events = ha_reader_count(t->reader, HA_COUNT_EVENTS);
     fprintf(stderr, "\r%6.1f%%  %" PRIu64 " of %" PRIu64 " MB  %.0f events/s  %" PRIu64 " open handles\033[K",
-            total ? 100.0 * (double)done / (double)total : 0.0, done >> 20, total >> 20,
-            secs > 0 ? (double)events / secs : 0.0, corr ? ha_correlator_count(corr, HA_CORR_OPEN) : 0);
+            100.0 * (double)done / (double)total, done >> 20, total >> 20, secs > 0 ? (double)events / secs : 0.0,
+            t->corr ? ha_correlator_count(t->corr, HA_CORR_OPEN) : 0);
+    t->progress_last = n;
+    t->progress_shown = 1;
+    return 0;
 }
 
 /* Read one input as one stream. Returns 0, or the exit status it calls for. */
@@ -228,59 +241,24 @@ static void state_error(const char *what, const char *path, int rc, const ha_dia
         fprintf(stderr, "handleaudit: cannot %s %s: %s\n", what, path, ha_diag_message(d));
 }
 
-static int read_input(struct tool *t, ha_reader *reader, const char *path, char *buf)
+static int read_input(struct tool *t, ha_reader *reader, const char *path)
 {
-    int fd = 0;
-    if (strcmp(path, "-") != 0 && (fd = hai_os_open(path)) < 0) {
-        fprintf(stderr, "handleaudit: cannot open %s: %s\n", path, strerror(errno));
-        return EXIT_USAGE;
-    }
-    t->name = fd == 0 ? "<stdin>" : path;
-    if (fd != 0 && t->threads != 1) {
-        hai_os_close(fd);
-        int rc = ha_reader_read_file_parallel(reader, path, t->threads);
-        if (rc < 0) {
-            fprintf(stderr, "handleaudit: %s\n", ha_diag_message(ha_reader_last_diag(reader)));
-            return EXIT_USAGE;
-        }
-        return rc > 0 || t->out_failed ? EXIT_USAGE : 0;
-    }
-    long long size = hai_os_regular_size(fd);
-    uint64_t total = size > 0 ? (uint64_t)size : 0;
-    int show = hai_os_isatty(2) && total > PROGRESS_MIN_BYTES;
-    double start = now(), last = start;
-    uint64_t done = 0;
-    int rc = 0, status = 0;
-    for (;;) {
-        long long n = hai_os_read(fd, buf, CHUNK);
-        if (n < 0) {
-            fprintf(stderr, "%shandleaudit: cannot read %s: %s\n", show ? "\n" : "", t->name, strerror(errno));
-            status = EXIT_USAGE;
-            break;
-        }
-        if (n == 0) {
-            rc = ha_reader_finish(reader);
-            break;
-        }
-        done += (uint64_t)n;
-        if ((rc = ha_reader_feed(reader, buf, (size_t)n)) != 0)
-            break;
-        if (show && now() - last > 0.25) {
-            progress(reader, t->corr, done, total, start);
-            last = now();
-        }
-    }
-    if (show)
+    int stdin_ = strcmp(path, "-") == 0;
+    t->name = stdin_ ? "<stdin>" : path;
+    t->progress_start = t->progress_last = now();
+    t->progress_shown = 0;
+    int rc = stdin_ ? ha_reader_read_fd(reader, 0) : ha_reader_read_file_parallel(reader, path, t->threads);
+    if (t->progress_shown)
         fputs("\r\033[K", stderr);
-    if (fd != 0)
-        hai_os_close(fd);
     if (rc < 0) {
-        fprintf(stderr, "handleaudit: %s: %s\n", t->name, ha_strerror(rc));
+        const ha_diag *d = ha_reader_last_diag(reader);
+        if (rc == HA_ERR_IO && d) /* "cannot open PATH: ...", "cannot read PATH: ..." */
+            fprintf(stderr, "handleaudit: %s\n", ha_diag_message(d));
+        else
+            fprintf(stderr, "handleaudit: %s: %s\n", t->name, ha_strerror(rc));
         return EXIT_USAGE;
     }
-    if (rc > 0 || t->out_failed)
-        return EXIT_USAGE;
-    return status;
+    return rc > 0 || t->out_failed ? EXIT_USAGE : 0;
 }
 
 static int parse_count(const char *s, size_t *out)
@@ -315,7 +293,7 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    struct tool t = {"-", 0, 0, HA_FORMAT_JSONL, NULL, NULL, 1, NULL, NULL, 0};
+    struct tool t = {.name = "-", .format = HA_FORMAT_JSONL, .threads = 1};
     int want_stats = 0, strict = 0, final = 0, alerts = 0, all_events = 0, c;
     const char *state = NULL, *rules_path = NULL;
     size_t max_open = 0, window = 0;
@@ -407,7 +385,6 @@ int main(int argc, char **argv)
     /* From here on every exit goes through the end of main, which frees what
      * was made: status carries the exit code. */
     ha_reader *reader = NULL;
-    char *buf = NULL;
     int status = 0, rc;
     if (alerts || rules_path) {
         int with_defaults = 0;
@@ -433,10 +410,9 @@ int main(int argc, char **argv)
      * measured 1-5% slower in paired runs) */
     static char outbuf[1 << 16];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
-    buf = malloc(CHUNK);
     if (want_stats)
         t.st = stats_new();
-    if (!buf || (want_stats && !t.st)) {
+    if (want_stats && !t.st) {
         fputs("handleaudit: out of memory\n", stderr);
         goto fail;
     }
@@ -444,6 +420,7 @@ int main(int argc, char **argv)
     ha_reader_options ro = HA_READER_OPTIONS_INIT;
     ro.on_record = on_record;
     ro.on_diag = on_diag;
+    ro.on_progress = on_progress;
     ro.userdata = &t;
     ro.flags = strict ? HA_READER_STRICT : 0;
     ha_correlator_options co = HA_CORRELATOR_OPTIONS_INIT;
@@ -455,6 +432,8 @@ int main(int argc, char **argv)
     rc = ha_output_new(t.format, write_out, &t, NULL, &t.out);
     if (rc == HA_OK)
         rc = ha_reader_new(&ro, &reader);
+    t.reader = reader;
+    t.progress_tty = hai_os_isatty(2);
     if (rc == HA_OK && !t.records)
         rc = ha_correlator_new(&co, &t.corr);
     if (rc) {
@@ -484,7 +463,7 @@ int main(int argc, char **argv)
 
     int nfiles = argc - optind;
     for (int i = 0; i < (nfiles ? nfiles : 1) && !t.out_failed; i++) {
-        int s = read_input(&t, reader, nfiles ? argv[optind + i] : "-", buf);
+        int s = read_input(&t, reader, nfiles ? argv[optind + i] : "-");
         if (s > status)
             status = s;
     }
@@ -515,7 +494,6 @@ done:
     ha_correlator_free(t.corr);
     ha_reader_free(reader);
     ha_output_free(t.out);
-    free(buf);
     return status;
 fail:
     status = EXIT_USAGE;

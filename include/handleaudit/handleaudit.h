@@ -360,12 +360,54 @@ HA_API const char *ha_access_right_name(const char *object_type, uint32_t bit);
  */
 HA_API int ha_record_new(const ha_allocator *allocator, ha_record **out);
 /**
- * Set the System fields the correlator uses. `time` is nanoseconds since
- * 1970 UTC or #HA_TIME_NONE; `computer` may be NULL. Only for records made
- * by ha_record_new() (#HA_ERR_INVALID otherwise).
+ * Set the System fields the correlator uses at once. `time` is nanoseconds
+ * since 1970 UTC or #HA_TIME_NONE; `computer` may be NULL. Only for records
+ * made by ha_record_new() (#HA_ERR_INVALID otherwise). The others (Level,
+ * Task, Channel, ...) have ha_record_set_system_uint() and
+ * ha_record_set_system_string().
  */
 HA_API int ha_record_set_system(ha_record *rec, uint32_t event_id, uint32_t version, uint64_t keywords,
                                 int64_t time, uint64_t record_id, const char *computer);
+/**
+ * The System fields of a record, for the setters below: each names the
+ * getter it fills. Values are fixed forever; new ones are appended.
+ */
+typedef enum ha_system_field {
+    HA_SYSTEM_NONE = 0,           /**< no field */
+    HA_SYSTEM_EVENT_ID = 1,       /**< number: ha_record_event_id() */
+    HA_SYSTEM_VERSION = 2,        /**< number: ha_record_version() */
+    HA_SYSTEM_LEVEL = 3,          /**< number: ha_record_level() */
+    HA_SYSTEM_TASK = 4,           /**< number: ha_record_task() */
+    HA_SYSTEM_OPCODE = 5,         /**< number: ha_record_opcode() */
+    HA_SYSTEM_KEYWORDS = 6,       /**< number (64 bits): ha_record_keywords() */
+    HA_SYSTEM_RECORD_ID = 7,      /**< number (64 bits): ha_record_record_id() */
+    HA_SYSTEM_PROCESS_ID = 8,     /**< number: ha_record_execution_process_id() */
+    HA_SYSTEM_THREAD_ID = 9,      /**< number: ha_record_execution_thread_id() */
+    HA_SYSTEM_CHANNEL = 10,       /**< string: ha_record_channel() */
+    HA_SYSTEM_COMPUTER = 11,      /**< string: ha_record_computer() */
+    HA_SYSTEM_PROVIDER_NAME = 12, /**< string: ha_record_provider_name() */
+    HA_SYSTEM_PROVIDER_GUID = 13, /**< string: ha_record_provider_guid() */
+    HA_SYSTEM_USER_ID = 14,       /**< string: ha_record_user_id() */
+    HA_SYSTEM_TIME = 15           /**< time: set with ha_record_set_time() */
+} ha_system_field;
+
+/**
+ * Set a numeric System field of a record made by ha_record_new(). Fields
+ * other than Keywords and RecordID hold 32 bits. Returns #HA_OK, or
+ * #HA_ERR_INVALID when `field` is not a numeric one, the value does not fit
+ * it, or the record was not made by ha_record_new().
+ */
+HA_API int ha_record_set_system_uint(ha_record *rec, ha_system_field field, uint64_t value);
+/**
+ * Set a string System field of a record made by ha_record_new(): `len`
+ * bytes at `value`, which hold no NUL. NULL (or, for the UserID, an empty
+ * string, as the reader reads it) removes it. Returns #HA_OK,
+ * #HA_ERR_NOMEM, or #HA_ERR_INVALID as ha_record_set_system_uint().
+ */
+HA_API int ha_record_set_system_string(ha_record *rec, ha_system_field field, const char *value, size_t len);
+/** Set `System/TimeCreated` (nanoseconds since 1970 UTC; #HA_TIME_NONE
+ *  removes it) of a record made by ha_record_new(). */
+HA_API int ha_record_set_time(ha_record *rec, int64_t time);
 /**
  * Append a Name/value pair, as an EventData `Data` element would; `value`
  * is `value_len` bytes of UTF-8 (NULs not allowed). The typed getters then
@@ -893,9 +935,22 @@ typedef int (*ha_diag_cb)(const ha_diag *diag, void *userdata);
 /** Default element depth inside an event (`Event` is depth 1). */
 #define HA_DEFAULT_MAX_DEPTH 32u
 
+/**
+ * Called while a whole input is read (ha_reader_read_file(),
+ * ha_reader_read_file_parallel(), ha_reader_read_fd(), ha_reader_read_fp();
+ * not ha_reader_feed()): `done` bytes of it have been consumed, of `total`
+ * (its size; 0 when unknown, as for a pipe). It is called after each block
+ * read (256 KiB; a 1 MB piece when threads read the file), so at a rate
+ * bounded by the throughput, on the calling thread, with `done` never going
+ * back, and once at the end with every byte read (`done` is then the
+ * file's size). Return 0 to go on, non-zero to stop reading: the read
+ * function returns that value, and the rest of the input is dropped.
+ */
+typedef int (*ha_progress_cb)(uint64_t done, uint64_t total, void *userdata);
+
 /** Version of ::ha_reader_options this header describes (1: up to
- *  `allocator`; 2: `flags` added). */
-#define HA_READER_OPTIONS_VERSION 2
+ *  `allocator`; 2: `flags` added; 3: `on_progress` added). */
+#define HA_READER_OPTIONS_VERSION 3
 
 /**
  * How a reader is made. Initialise with #HA_READER_OPTIONS_INIT or
@@ -906,12 +961,13 @@ typedef struct ha_reader_options {
     unsigned int version;            /**< #HA_READER_OPTIONS_VERSION */
     ha_record_cb on_record;          /**< per event; may be NULL */
     ha_diag_cb on_diag;              /**< per error/warning; may be NULL */
-    void *userdata;                  /**< passed to both callbacks */
+    void *userdata;                  /**< passed to the callbacks */
     size_t max_event_bytes;          /**< 0: #HA_DEFAULT_MAX_EVENT_BYTES */
     size_t max_field_bytes;          /**< 0: #HA_DEFAULT_MAX_FIELD_BYTES */
     unsigned int max_depth;          /**< 0: #HA_DEFAULT_MAX_DEPTH */
     const ha_allocator *allocator;   /**< NULL: malloc/realloc/free; copied */
     uint32_t flags;                  /**< #HA_READER_STRICT (version 2) */
+    ha_progress_cb on_progress;      /**< as whole inputs are read; may be NULL (version 3) */
 } ha_reader_options;
 
 /** Reader flag: events the EventID filter skips are still parsed, so that a
@@ -919,7 +975,7 @@ typedef struct ha_reader_options {
 #define HA_READER_STRICT 1u
 
 /** Static initialiser for ::ha_reader_options. */
-#define HA_READER_OPTIONS_INIT { HA_READER_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, NULL, 0 }
+#define HA_READER_OPTIONS_INIT { HA_READER_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, NULL, 0, NULL }
 
 /** Initialise `opts` for `version` (pass #HA_READER_OPTIONS_VERSION):
  *  only the fields that version has are written. */

@@ -153,7 +153,8 @@ def test_sequences(tool, sample):
 
 
 def test_progress(tool, sample):
-    """On a terminal, a file of more than 4 MB shows a progress line."""
+    """On a terminal, a file of more than 4 MB shows a progress line (with
+    --threads too), erased when the file is read."""
     if os.environ.get("HA_HOST_SYSTEM") == "windows":
         # Wine turns the pty into a console of its own, which redraws the
         # line with escape sequences of its own
@@ -166,23 +167,25 @@ def test_progress(tool, sample):
         with open(big, "wb") as f:
             while f.tell() < 48 << 20:
                 f.write(body)
-        master, slave = pty.openpty()
-        p = subprocess.Popen([tool, big], stdout=subprocess.DEVNULL, stderr=slave)
-        os.close(slave)
-        seen = b""
-        while True:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-        p.wait()
-        os.close(master)
-        check(p.returncode == 0, "the big file reads cleanly")
-        check(b"events/s" in seen and b"open handles" in seen and b"MB" in seen,
-              "a progress line on the terminal: %r" % seen[:200])
+        for threads in ([], ["--threads=2"]):  # the reader's on_progress, one thread or two
+            master, slave = pty.openpty()
+            p = subprocess.Popen([tool] + threads + [big], stdout=subprocess.DEVNULL, stderr=slave)
+            os.close(slave)
+            seen = b""
+            while True:
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+            p.wait()
+            os.close(master)
+            check(p.returncode == 0, "the big file reads cleanly %s" % threads)
+            check(b"events/s" in seen and b"open handles" in seen and b"MB" in seen,
+                  "a progress line on the terminal %s: %r" % (threads, seen[:200]))
+            check(seen.endswith(b"\r\033[K"), "the progress line is erased at the end %s" % threads)
         q = run(tool, big)  # not a terminal: no progress
         check(q.stderr == b"", "no progress line when standard error is not a terminal")
 

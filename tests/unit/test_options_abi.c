@@ -19,6 +19,11 @@ struct reader_options_v1 {
     const ha_allocator *allocator;
 };
 
+struct reader_options_v2 { /* before on_progress */
+    struct reader_options_v1 v1;
+    uint32_t flags;
+};
+
 struct correlator_options_v1 {
     unsigned int version;
     ha_sequence_cb on_open;
@@ -87,6 +92,17 @@ int main(int argc, char **argv)
     ha_reader_free(r);
     ha_correlator_free(c);
     free(c2);
+    /* a reader built against version 2 (flags, before on_progress) reads a
+     * file without looking for a progress callback past its struct */
+    struct reader_options_v2 *r2 = malloc(sizeof *r2);
+    memset(r2, 0x5a, sizeof *r2);
+    CHECK_INT(ha_reader_options_init((ha_reader_options *)(void *)r2, 2), HA_OK);
+    CHECK(r2->v1.version == 2 && r2->flags == 0 && r2->v1.on_record == NULL);
+    CHECK_INT(ha_reader_new((const ha_reader_options *)(const void *)r2, &r), HA_OK);
+    CHECK_INT(ha_reader_read_file(r, argv[1]), HA_OK);
+    CHECK(ha_reader_count(r, HA_COUNT_EVENTS) > 0);
+    ha_reader_free(r);
+    free(r2);
     /* and a version this library does not know yet is refused, not guessed at */
     co->version = HA_CORRELATOR_OPTIONS_VERSION + 1;
     CHECK_INT(ha_correlator_new((const ha_correlator_options *)(const void *)co, &c), HA_ERR_INVALID);

@@ -802,6 +802,93 @@ static void test_parallel(void)
     remove(path);
 }
 
+/* on_progress: called while whole inputs are read, with bytes that never
+ * go back, the input's size as the total, and a last call at the end of
+ * the file; a non-zero return stops the read with that value. */
+typedef struct {
+    int calls, bad, stop_at;
+    uint64_t last, total, events_at_end;
+    ha_reader *r;
+} progress_log;
+
+static int on_progress(uint64_t done, uint64_t total, void *ud)
+{
+    progress_log *p = ud;
+    if (done < p->last || (total && done > total) || (p->calls && total != p->total))
+        p->bad++;
+    p->calls++;
+    p->last = done;
+    p->total = total;
+    p->events_at_end = ha_reader_count(p->r, HA_COUNT_EVENTS);
+    return p->calls == p->stop_at ? 9 : 0;
+}
+
+static void test_progress(void)
+{
+    char path[] = "/tmp/ha-test-progress-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    if (fd < 0)
+        return;
+    FILE *f = fdopen(fd, "w");
+    str one = {0};
+    int n = 0;
+    for (; n < 12000; n++) { /* about 2 MB */
+        one.n = 0;
+        small_event(&one, n + 1, "value");
+        fwrite(one.s, 1, one.n, f);
+    }
+    long size = ftell(f);
+    fclose(f);
+    free(one.s);
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        progress_log p = {0};
+        ha_reader_options o = HA_READER_OPTIONS_INIT;
+        o.on_progress = on_progress;
+        o.userdata = &p;
+        CHECK_INT(ha_reader_new(&o, &p.r), HA_OK);
+        CHECK_INT(ha_reader_read_file_parallel(p.r, path, threads), HA_OK);
+        CHECK(p.calls > 2);                        /* along the way, not only at the end */
+        CHECK(p.calls < 2 * (int)(size >> 17) + 4); /* and not for every event */
+        CHECK_INT(p.bad, 0);
+        CHECK_U64(p.last, (uint64_t)size);
+        CHECK_U64(p.total, (uint64_t)size);
+        CHECK_U64(p.events_at_end, (uint64_t)n); /* the last call comes after the last record */
+        ha_reader_free(p.r);
+
+        progress_log q = {0};
+        q.stop_at = 2;
+        o.userdata = &q;
+        CHECK_INT(ha_reader_new(&o, &q.r), HA_OK);
+        CHECK_INT(ha_reader_read_file_parallel(q.r, path, threads), 9);
+        CHECK_INT(q.calls, 2);
+        CHECK(ha_reader_count(q.r, HA_COUNT_EVENTS) < (uint64_t)n);
+        ha_reader_free(q.r);
+    }
+    /* a FILE: no size known */
+    progress_log p = {0};
+    ha_reader_options o = HA_READER_OPTIONS_INIT;
+    o.on_progress = on_progress;
+    o.userdata = &p;
+    CHECK_INT(ha_reader_new(&o, &p.r), HA_OK);
+    FILE *in = fopen(path, "rb");
+    CHECK_INT(ha_reader_read_fp(p.r, in), HA_OK);
+    fclose(in);
+    CHECK_U64(p.last, (uint64_t)size);
+    CHECK_U64(p.total, 0);
+    CHECK_INT(p.bad, 0);
+    ha_reader_free(p.r);
+    /* feeding reports nothing: the caller knows what it fed */
+    progress_log none = {0};
+    o.userdata = &none;
+    CHECK_INT(ha_reader_new(&o, &none.r), HA_OK);
+    CHECK_INT(ha_reader_feed(none.r, "<Event/>", 8), HA_OK);
+    CHECK_INT(ha_reader_finish(none.r), HA_OK);
+    CHECK_INT(none.calls, 0);
+    ha_reader_free(none.r);
+    remove(path);
+}
+
 /* A callback may not feed or finish its own reader. */
 static ha_reader *reentered;
 static int reentry_feed = 1, reentry_finish = 1;
@@ -1020,21 +1107,32 @@ static void test_unclosed_start_tag(void)
 }
 
 /* A record callback may use other readers: one that creates, feeds and
- * frees its own reader must leave the outer reader's allocator in place for
- * the rest of the outer reader's run of events (under ASan or valgrind, a
- * use after free otherwise). */
+ * frees its own reader, with an allocator of its own, must leave the outer
+ * reader's allocator in place for the rest of the outer reader's run of
+ * events (under ASan or valgrind, a use after free otherwise; and the
+ * outer parser's blocks would be the inner allocator's). */
+typedef struct {
+    int n;
+    meter inner;
+} nested;
+
 static int inner_reader(const ha_record *rec, void *ud)
 {
     (void)rec;
+    nested *t = ud;
+    ha_allocator a = {m_malloc, m_realloc, m_free, &t->inner};
+    ha_reader_options o = HA_READER_OPTIONS_INIT;
+    o.allocator = &a;
     ha_reader *inner;
-    CHECK_INT(ha_reader_new(NULL, &inner), HA_OK);
+    CHECK_INT(ha_reader_new(&o, &inner), HA_OK);
     str e = {0};
     small_event(&e, 1, "inner");
     CHECK_INT(ha_reader_feed(inner, e.s, e.n), HA_OK);
     CHECK_INT(ha_reader_finish(inner), HA_OK);
     ha_reader_free(inner);
     free(e.s);
-    (*(int *)ud)++;
+    CHECK_INT(atomic_load(&t->inner.now), 0);
+    t->n++;
     return 0;
 }
 
@@ -1045,15 +1143,15 @@ static void test_reader_inside_callback(void)
     ha_reader_options o = HA_READER_OPTIONS_INIT;
     o.allocator = &a;
     o.on_record = inner_reader;
-    int n = 0;
-    o.userdata = &n;
+    nested t = {0};
+    o.userdata = &t;
     str b = {0}, v = {0};
     for (int i = 1; i <= 20; i++) { /* ever longer names: expat allocates as it goes */
         for (int k = 0; k < 200; k++)
             puts_(&v, "x");
-        char t[256];
-        snprintf(t, sizeof t, "%s%d</EventRecordID></System><EventData><Data Name='", small_event_head, i);
-        puts_(&b, t);
+        char s[256];
+        snprintf(s, sizeof s, "%s%d</EventRecordID></System><EventData><Data Name='", small_event_head, i);
+        puts_(&b, s);
         puts_(&b, v.s);
         puts_(&b, "'>v</Data><");
         puts_(&b, v.s);
@@ -1063,8 +1161,11 @@ static void test_reader_inside_callback(void)
     CHECK_INT(ha_reader_new(&o, &r), HA_OK);
     CHECK_INT(ha_reader_feed(r, b.s, b.n), HA_OK);
     CHECK_INT(ha_reader_finish(r), HA_OK);
-    CHECK_INT(n, 20);
+    CHECK_INT(t.n, 20);
     CHECK(hai_reader_batched(r) > 0);
+    CHECK(atomic_load(&t.inner.peak) > 0);        /* the inner readers used theirs */
+    CHECK_INT(atomic_load(&t.inner.now), 0);      /* and nothing of the outer parser is theirs */
+    CHECK(atomic_load(&m.now) > 0);
     ha_reader_free(r);
     CHECK_INT(atomic_load(&m.now), 0);
     free(b.s);
@@ -1164,6 +1265,7 @@ int main(void)
     test_reentrancy();
     test_filter();
     test_parallel();
+    test_progress();
     test_batching();
     test_unclosed_start_tag();
     test_reader_inside_callback();

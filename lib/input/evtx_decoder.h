@@ -1,10 +1,11 @@
 /* The decoder's state, shared by its three parts: evtx_chunk.c (file and
  * chunk headers, the walk over records), evtx_binxml.c (tokens, templates,
- * the record builder) and evtx_values.c (value text). */
+ * driving the record builder) and evtx_values.c (value text). */
 #ifndef HAI_EVTX_DECODER_H
 #define HAI_EVTX_DECODER_H
 
 #include "alloc.h"
+#include "builder.h"
 #include "evtx.h"
 #include "record.h"
 
@@ -77,16 +78,9 @@ struct hai_evtx {
     unsigned nesting;
     uint64_t steps; /* ops run and tokens compiled in this chunk (bounded) */
 
-    /* the record builder */
-    ha_record rec;
-    hai_buf text;
-    hai_pair *pairs;
-    size_t npairs, pairs_cap;
+    /* the record builder (lib/record/builder.h) and what it reports */
+    hai_rb rb;
     hai_buf attr; /* attribute values of the current element */
-    unsigned depth, cap_depth;
-    int section, cap;
-    size_t cap_start;
-    int complete;
     int error; /* an ha_status: the record is dropped */
     const char *error_message;
     int warn_code[4];
@@ -97,6 +91,8 @@ struct hai_evtx {
 /* Decode the record at chunk offset `at`, of `size` bytes, and hand it to
  * the sink. Returns 0, HA_ERR_NOMEM or the sink's non-zero value. */
 int hai_evtx_decode_record(hai_evtx *e, size_t at, size_t size, const hai_evtx_sink *s);
+/* Set up e->rb (e->alloc and e->lim are set). */
+void hai_evtx_builder_init(hai_evtx *e);
 /* Forget the templates: a new chunk begins. */
 void hai_evtx_reset_chunk(hai_evtx *e);
 

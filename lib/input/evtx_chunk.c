@@ -31,8 +31,7 @@ int hai_evtx_new(const ha_allocator *a, const hai_evtx_limits *limits, hai_evtx 
     e->alloc = al;
     e->lim = *limits;
     e->file_chunks = UINT64_MAX;
-    hai_record_clear(&e->rec);
-    e->rec.alloc = al;
+    hai_evtx_builder_init(e);
     return HA_OK;
 }
 
@@ -44,9 +43,8 @@ void hai_evtx_free(hai_evtx *e)
     hai_free(&a, e->tpl_ops);
     hai_free(&a, e->tmp_ops);
     hai_free(&a, e->vals);
-    hai_free(&a, e->pairs);
+    hai_rb_free(&e->rb);
     hai_buf_free(&e->strings, &a);
-    hai_buf_free(&e->text, &a);
     hai_buf_free(&e->attr, &a);
     hai_free(&a, e);
 }

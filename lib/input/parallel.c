@@ -375,6 +375,8 @@ static int run(ha_reader *r, hai_map *map, unsigned threads, const ha_allocator 
             hai_os_cond_wait(&j.done_cv, &j.mu);
         hai_os_mutex_unlock(&j.mu);
         rc = p->rc ? p->rc : deliver(&j, p, &pl);
+        if (!rc)
+            rc = hai_reader_progress(r, p->end, j.size);
         drop_pages(&j, p->end);
         hai_os_mutex_lock(&j.mu);
         if (j.nspares < j.window + 1) {
@@ -395,6 +397,8 @@ static int run(ha_reader *r, hai_map *map, unsigned threads, const ha_allocator 
         hai_os_cond_broadcast(&j.room_cv);
         hai_os_mutex_unlock(&j.mu);
     }
+    if (!rc && (j.npieces == 0 || j.pieces[j.npieces - 1].end != j.size))
+        rc = hai_reader_progress(r, j.size, j.size); /* the end, whatever the pieces covered */
     hai_os_mutex_lock(&j.mu);
     j.abort = 1;
     hai_os_cond_broadcast(&j.room_cv);

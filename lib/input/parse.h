@@ -6,6 +6,7 @@
 #include <expat.h>
 
 #include "alloc.h"
+#include "builder.h"
 #include "record.h"
 
 #define HAI_MAX_PENDING_WARNINGS 8
@@ -17,23 +18,10 @@ typedef struct hai_warning {
 } hai_warning;
 
 typedef struct hai_builder {
-    ha_record rec;
-    hai_buf text;
-    hai_pair *pairs;
-    size_t npairs, pairs_cap;
-    const ha_allocator *alloc;
+    hai_rb rb; /* the record and its arena (lib/record/builder.h) */
     XML_Parser xp;
-    size_t max_field;
-    unsigned max_depth;
 
     int in_root;      /* the synthetic root element was opened */
-    unsigned depth;   /* 1 = Event */
-    int section;      /* which child of Event we are in */
-    int cap;          /* what character data goes to */
-    unsigned cap_depth;
-    size_t cap_start; /* text offset where the captured value begins */
-
-    int complete;     /* </Event> was seen */
     int error;        /* an ha_status set by a handler, 0 if none */
     XML_Index error_index;
     const char *error_message; /* static */
@@ -62,6 +50,6 @@ void hai_builder_batch_stop(hai_builder *b);
 /* Forget a partial event (after a parse error). */
 void hai_builder_abandon(hai_builder *b);
 /* Point the record at the finished text and pairs. */
-void hai_builder_finish(hai_builder *b);
+static inline void hai_builder_finish(hai_builder *b) { hai_rb_finish(&b->rb); }
 
 #endif

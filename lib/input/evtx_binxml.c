@@ -2,9 +2,8 @@
  * ops (names decoded, classified and stored as UTF-8, constant text
  * rendered); each record then runs its template's ops with its own
  * substitution values, decoded straight from the chunk's bytes and only
- * where the record keeps them. The ops drive a record builder with the same
- * rules as the XML path's (parse.c): System fields by name, EventData's
- * `Data` elements by their `Name`, UserData's leaf elements by theirs. */
+ * where the record keeps them. The ops drive the record builder the XML
+ * source's handlers (parse.c) drive too (lib/record/builder.h). */
 #include <string.h>
 
 #include "convert.h"
@@ -15,70 +14,13 @@
 
 enum { OP_START, OP_ATTR, OP_CONTENT, OP_EMPTY, OP_TEXT, OP_SUB, OP_END };
 
-/* Classes of element names (their local part). */
-enum {
-    C_OTHER,
-    C_SYSTEM,
-    C_EVENTDATA,
-    C_USERDATA,
-    C_DATA,
-    C_EVENTID,
-    C_VERSION,
-    C_LEVEL,
-    C_TASK,
-    C_OPCODE,
-    C_KEYWORDS,
-    C_TIMECREATED,
-    C_RECORDID,
-    C_EXECUTION,
-    C_CHANNEL,
-    C_COMPUTER,
-    C_PROVIDER,
-    C_SECURITY,
-};
-
 /* Classes of attribute names, and how many there are. */
 enum { A_OTHER, A_NAME, A_GUID, A_SYSTEMTIME, A_RAWTIME, A_PROCESSID, A_THREADID, A_USERID, A_COUNT };
-
-enum section { SEC_NONE, SEC_SYSTEM, SEC_EVENTDATA, SEC_USERDATA, SEC_OTHER };
-
-enum capture {
-    CAP_NONE,
-    CAP_PAIR,
-    CAP_EVENT_ID,
-    CAP_VERSION,
-    CAP_LEVEL,
-    CAP_TASK,
-    CAP_OPCODE,
-    CAP_KEYWORDS,
-    CAP_RECORD_ID,
-    CAP_CHANNEL,
-    CAP_COMPUTER,
-};
 
 static int name_is(const char *s, size_t n, const char *lit)
 {
     size_t k = strlen(lit);
     return n == k && memcmp(s, lit, k) == 0;
-}
-
-static int element_class(const char *s, size_t n)
-{
-    static const struct {
-        const char *name;
-        int cls;
-    } known[] = {
-        {"System", C_SYSTEM},       {"EventData", C_EVENTDATA},     {"UserData", C_USERDATA},
-        {"Data", C_DATA},           {"EventID", C_EVENTID},         {"Version", C_VERSION},
-        {"Level", C_LEVEL},         {"Task", C_TASK},               {"Opcode", C_OPCODE},
-        {"Keywords", C_KEYWORDS},   {"TimeCreated", C_TIMECREATED}, {"EventRecordID", C_RECORDID},
-        {"Execution", C_EXECUTION}, {"Channel", C_CHANNEL},         {"Computer", C_COMPUTER},
-        {"Provider", C_PROVIDER},   {"Security", C_SECURITY},
-    };
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (name_is(s, n, known[i].name))
-            return known[i].cls;
-    return C_OTHER;
 }
 
 static int attribute_class(const char *s, size_t n)
@@ -112,46 +54,15 @@ static void warn(hai_evtx *e, int code, const char *message)
     }
 }
 
-static uint32_t store(hai_evtx *e, const char *s, size_t n)
-{
-    if (e->text.len + n + 1 > e->lim.max_event) { /* names and System text count too */
-        fail(e, HA_ERR_EVENT_TOO_LARGE, "a record's text exceeds the bytes-per-event limit");
-        return HAI_NONE;
-    }
-    if (hai_buf_reserve(&e->text, &e->alloc, n + 1) != 0) {
-        fail(e, HA_ERR_NOMEM, "out of memory");
-        return HAI_NONE;
-    }
-    uint32_t off = (uint32_t)e->text.len;
-    memcpy(e->text.data + off, s, n);
-    e->text.data[off + n] = '\0';
-    e->text.len += n + 1;
-    return off;
-}
+static void rb_fail(void *ctx, int code, const char *message) { fail(ctx, code, message); }
+static void rb_warn(void *ctx, int code, const char *message) { warn(ctx, code, message); }
 
-static void begin_capture(hai_evtx *e, int what)
+void hai_evtx_builder_init(hai_evtx *e)
 {
-    e->cap = what;
-    e->cap_depth = e->depth;
-    e->cap_start = e->text.len;
-}
-
-static void begin_pair(hai_evtx *e, const char *name, size_t n, uint32_t field)
-{
-    if (e->npairs == e->pairs_cap &&
-        hai_grow(&e->alloc, (void **)&e->pairs, &e->pairs_cap, e->npairs + 1, sizeof *e->pairs) != 0) {
-        fail(e, HA_ERR_NOMEM, "out of memory");
-        return;
-    }
-    uint32_t off = store(e, name, n);
-    if (off == HAI_NONE)
-        return;
-    hai_pair *p = &e->pairs[e->npairs++];
-    p->name = off;
-    p->field = field;
-    begin_capture(e, CAP_PAIR);
-    p->value = (uint32_t)e->text.len;
-    p->value_len = 0;
+    hai_rb_init(&e->rb, &e->alloc, e->lim.max_field, e->lim.max_event, e->lim.max_depth);
+    e->rb.fail = rb_fail;
+    e->rb.warn = rb_warn;
+    e->rb.ctx = e;
 }
 
 /* The attributes of the element being started: offsets into e->attr. */
@@ -168,240 +79,79 @@ static const char *attr_value(hai_evtx *e, const attrs *a, int cls, size_t *n)
     return e->attr.data + a->off[cls];
 }
 
-static void system_uint_attr(hai_evtx *e, const attrs *a, int cls, uint32_t *out, const char *bad)
-{
-    size_t n;
-    const char *v = attr_value(e, a, cls, &n);
-    uint64_t x;
-    if (!v)
-        return;
-    if (hai_parse_uint(v, n, &x) == HA_OK && x <= UINT32_MAX)
-        *out = (uint32_t)x;
-    else
-        warn(e, HA_ERR_BAD_VALUE, bad);
-}
-
 static void system_element(hai_evtx *e, int cls, const attrs *a)
 {
-    ha_record *r = &e->rec;
-    const char *v;
-    size_t n;
-    int cap = CAP_NONE;
+    hai_rb *b = &e->rb;
+    const char *v, *w;
+    size_t n = 0, m = 0;
     switch (cls) {
-    case C_EVENTID:
-        cap = CAP_EVENT_ID;
-        break;
-    case C_RECORDID:
-        cap = CAP_RECORD_ID;
-        break;
-    case C_VERSION:
-        cap = CAP_VERSION;
-        break;
-    case C_LEVEL:
-        cap = CAP_LEVEL;
-        break;
-    case C_TASK:
-        cap = CAP_TASK;
-        break;
-    case C_OPCODE:
-        cap = CAP_OPCODE;
-        break;
-    case C_KEYWORDS:
-        cap = CAP_KEYWORDS;
-        break;
-    case C_COMPUTER:
-        cap = CAP_COMPUTER;
-        break;
-    case C_CHANNEL:
-        cap = CAP_CHANNEL;
-        break;
-    case C_EXECUTION:
-        system_uint_attr(e, a, A_PROCESSID, &r->exec_pid, "Execution/@ProcessID is not a number");
-        system_uint_attr(e, a, A_THREADID, &r->exec_tid, "Execution/@ThreadID is not a number");
+    case HAI_EL_EXECUTION:
+        v = attr_value(e, a, A_PROCESSID, &n);
+        w = attr_value(e, a, A_THREADID, &m);
+        hai_rb_execution(b, v, n, w, m);
         return;
-    case C_TIMECREATED: {
-        int rc = HA_ERR_NOT_FOUND;
+    case HAI_EL_TIMECREATED:
         if ((v = attr_value(e, a, A_SYSTEMTIME, &n)) != NULL)
-            rc = hai_parse_time(v, n, &r->time);
+            hai_rb_time_created(b, v, n, NULL, 0);
         else if ((v = attr_value(e, a, A_RAWTIME, &n)) != NULL)
-            rc = hai_parse_filetime(v, n, &r->time);
-        if (rc == HA_OK)
-            r->has |= HAI_HAS_TIME;
-        else if (v)
-            warn(e, HA_ERR_BAD_VALUE, "TimeCreated/@SystemTime is not a valid time");
+            hai_rb_time_created(b, NULL, 0, v, n);
         return;
-    }
-    case C_PROVIDER:
-        if ((v = attr_value(e, a, A_NAME, &n)) != NULL)
-            r->provider_name = store(e, v, n);
-        if ((v = attr_value(e, a, A_GUID, &n)) != NULL)
-            r->provider_guid = store(e, v, n);
+    case HAI_EL_PROVIDER:
+        v = attr_value(e, a, A_NAME, &n);
+        w = attr_value(e, a, A_GUID, &m);
+        hai_rb_provider(b, v, n, w, m);
         return;
-    case C_SECURITY:
-        if ((v = attr_value(e, a, A_USERID, &n)) != NULL && n)
-            r->user_id = store(e, v, n);
+    case HAI_EL_SECURITY:
+        v = attr_value(e, a, A_USERID, &n);
+        hai_rb_security(b, v, n);
         return;
     default:
+        hai_rb_system(b, cls);
         return;
     }
-    begin_capture(e, cap);
-}
-
-static int section_of(int cls)
-{
-    return cls == C_SYSTEM ? SEC_SYSTEM : cls == C_EVENTDATA ? SEC_EVENTDATA : cls == C_USERDATA ? SEC_USERDATA : SEC_OTHER;
 }
 
 static void data_pair(hai_evtx *e, const attrs *a)
 {
-    size_t n;
+    size_t n = 0;
     const char *dn = attr_value(e, a, A_NAME, &n);
-    if (dn)
-        begin_pair(e, dn, n, hai_field_lookup(dn, n));
-    else
-        begin_pair(e, "", 0, HA_FIELD_NONE);
+    hai_rb_data(&e->rb, dn, n);
 }
 
 static void evb_start(hai_evtx *e, const hai_op *op, const attrs *a)
 {
-    if (++e->depth > e->lim.max_depth) {
-        fail(e, HA_ERR_TOO_DEEP, "elements nest deeper than the depth limit");
+    hai_rb *b = &e->rb;
+    if (!hai_rb_push(b))
         return;
-    }
-    if (e->cap != CAP_NONE) {
-        /* as parse.c: under UserData a captured element that has children
-         * was no leaf; elsewhere its text goes on collecting */
-        if (e->section != SEC_USERDATA || e->cap != CAP_PAIR)
-            return;
-        e->npairs--;
-        e->text.len = e->pairs[e->npairs].name;
-        e->cap = CAP_NONE;
-    }
-    if (e->depth == 1) {
-        hai_record_clear(&e->rec);
-        e->text.len = 0;
-        e->npairs = 0;
-        e->section = SEC_NONE;
-        e->complete = 0;
+    unsigned depth = hai_rb_open(b);
+    if (depth == 0)
+        return;
+    if (depth == 2) {
+        hai_rb_section(b, op->cls);
         return;
     }
     const char *name = e->strings.data + op->str;
-    switch (e->depth) {
-    case 2:
-        e->section = section_of(op->cls);
-        return;
-    case 3:
-        if (e->section == SEC_SYSTEM)
-            system_element(e, op->cls, a);
-        else if (e->section == SEC_EVENTDATA && op->cls == C_DATA)
-            data_pair(e, a);
-        else if (e->section == SEC_EVENTDATA || e->section == SEC_USERDATA)
-            begin_pair(e, name, op->len, op->field);
-        return;
-    default:
-        if (e->section == SEC_USERDATA)
-            begin_pair(e, name, op->len, op->field);
-        return;
-    }
-}
-
-static void end_capture(hai_evtx *e)
-{
-    ha_record *r = &e->rec;
-    const char *s = e->text.data ? e->text.data + e->cap_start : "";
-    size_t n = e->text.len - e->cap_start;
-    uint64_t v = 0;
-    int cap = e->cap;
-    e->cap = CAP_NONE;
-    if (cap == CAP_PAIR || cap == CAP_CHANNEL || cap == CAP_COMPUTER) {
-        uint32_t off = (uint32_t)e->cap_start;
-        if (hai_buf_reserve(&e->text, &e->alloc, 1) != 0) {
-            fail(e, HA_ERR_NOMEM, "out of memory");
-            return;
-        }
-        e->text.data[e->text.len++] = '\0';
-        if (cap == CAP_CHANNEL) {
-            r->channel = off;
-        } else if (cap == CAP_COMPUTER) {
-            r->computer = off;
-        } else {
-            hai_pair *p = &e->pairs[e->npairs - 1];
-            p->value_len = (uint32_t)n;
-            if (p->field != HA_FIELD_NONE && r->slot[p->field] == HAI_NONE)
-                r->slot[p->field] = (uint32_t)(e->npairs - 1);
-        }
-        return;
-    }
-    int rc = hai_parse_uint(s, n, &v);
-    e->text.len = e->cap_start;
-    if (cap == CAP_EVENT_ID) {
-        if (rc == HA_OK && v <= UINT32_MAX) {
-            r->event_id = (uint32_t)v;
-            r->has |= HAI_HAS_EVENT_ID;
-        }
-        return;
-    }
-    if (rc != HA_OK) {
-        if (rc == HA_ERR_BAD_VALUE)
-            warn(e, HA_ERR_BAD_VALUE, "a System value is not a number");
-        return;
-    }
-    switch (cap) {
-    case CAP_VERSION:
-        r->version = (uint32_t)v;
-        break;
-    case CAP_LEVEL:
-        r->level = (uint32_t)v;
-        break;
-    case CAP_TASK:
-        r->task = (uint32_t)v;
-        break;
-    case CAP_OPCODE:
-        r->opcode = (uint32_t)v;
-        break;
-    case CAP_KEYWORDS:
-        r->keywords = v;
-        r->has |= HAI_HAS_KEYWORDS;
-        break;
-    case CAP_RECORD_ID:
-        r->record_id = v;
-        r->has |= HAI_HAS_RECORD_ID;
-        break;
-    default:
-        break;
-    }
+    if (depth == 3 && b->section == HAI_SEC_SYSTEM)
+        system_element(e, op->cls, a);
+    else if (depth == 3 && b->section == HAI_SEC_EVENTDATA && op->cls == HAI_EL_DATA)
+        data_pair(e, a);
+    else if ((depth == 3 && b->section == HAI_SEC_EVENTDATA) || b->section == HAI_SEC_USERDATA)
+        hai_rb_begin_pair(b, name, op->len, op->field);
 }
 
 static void evb_end(hai_evtx *e)
 {
-    if (e->depth == 0) {
+    if (e->rb.depth == 0) {
         fail(e, HA_ERR_EVTX, "an element ends that was never started");
         return;
     }
-    if (e->cap != CAP_NONE && e->cap_depth == e->depth)
-        end_capture(e);
-    if (e->depth == 2)
-        e->section = SEC_NONE;
-    if (--e->depth == 0)
-        e->complete = 1;
-}
-
-/* What was appended to the text since `before`: within the limits? */
-static void check_sizes(hai_evtx *e)
-{
-    if (e->text.len - e->cap_start > e->lim.max_field)
-        fail(e, HA_ERR_FIELD_TOO_LARGE, "a value exceeds the bytes-per-field limit");
-    else if (e->text.len > e->lim.max_event)
-        fail(e, HA_ERR_EVENT_TOO_LARGE, "a record's text exceeds the bytes-per-event limit");
+    hai_rb_close(&e->rb);
 }
 
 static void evb_text(hai_evtx *e, const char *s, size_t n)
 {
-    if (e->cap == CAP_NONE || e->depth == 0)
-        return;
-    if (hai_buf_append(&e->text, &e->alloc, s, n) != 0)
-        fail(e, HA_ERR_NOMEM, "out of memory");
-    check_sizes(e);
+    if (e->rb.depth != 0)
+        hai_rb_text(&e->rb, s, n);
 }
 
 static void render_flags(hai_evtx *e, unsigned flags)
@@ -613,14 +363,14 @@ static int compile(hai_evtx *e, size_t *pos, size_t end, int in_tpl, opvec v, in
                 return -1;
             op->str = str;
             op->len = len;
-            op->cls = (uint8_t)element_class(name, len);
+            op->cls = (uint8_t)hai_rb_element_class(name, len);
             op->field = (uint16_t)hai_field_lookup(name, len);
             depth++;
             if (depth <= 3)
                 path[depth] = op->cls;
             if (depth < 64)
                 starts[depth] = *v.n - 1;
-            if (depth == 3 && path[2] == C_SYSTEM && op->cls == C_EVENTID)
+            if (depth == 3 && path[2] == HAI_EL_SYSTEM && op->cls == HAI_EL_EVENTID)
                 eid_op = *v.n - 1;
             in_attrs = 1;
             in_attr = 0;
@@ -882,15 +632,15 @@ static void run_sub(hai_evtx *e, hai_val v)
         e->nesting--;
         return;
     }
-    if (e->cap == CAP_NONE || e->depth == 0)
+    if (e->rb.cap == HAI_CAP_NONE || e->rb.depth == 0)
         return; /* not kept: not rendered */
     unsigned flags = 0;
-    if (hai_evtx_render(&e->text, &e->alloc, v.type, v.p, v.n, HAI_TEXT_CONTENT, &flags) != 0) {
+    if (hai_evtx_render(&e->rb.text, &e->alloc, v.type, v.p, v.n, HAI_TEXT_CONTENT, &flags) != 0) {
         fail(e, HA_ERR_NOMEM, "out of memory");
         return;
     }
     render_flags(e, flags);
-    check_sizes(e);
+    hai_rb_check_sizes(&e->rb);
 }
 
 /* An element whose content is an array: the element once per item, as
@@ -1132,15 +882,15 @@ int hai_evtx_decode_record(hai_evtx *e, size_t at, size_t size, const hai_evtx_s
     e->error = 0;
     e->error_message = NULL;
     e->nwarn = 0;
-    e->depth = 0;
-    e->cap = CAP_NONE;
-    e->section = SEC_NONE;
-    e->complete = 0;
+    e->rb.depth = 0;
+    e->rb.cap = HAI_CAP_NONE;
+    e->rb.section = HAI_SEC_NONE;
+    e->rb.complete = 0;
     e->nvals = 0;
     e->nesting = 0;
-    e->text.len = 0;
-    e->npairs = 0;
-    hai_record_clear(&e->rec);
+    e->rb.text.len = 0;
+    e->rb.npairs = 0;
+    hai_record_clear(&e->rb.rec);
 
     size_t pos = at + HAI_EVTX_RECORD_HEADER, end = at + size - 4;
     int skip = 0;
@@ -1162,22 +912,19 @@ int hai_evtx_decode_record(hai_evtx *e, size_t at, size_t size, const hai_evtx_s
         rc = s->diag(s->ctx, e->warn_code[i], 1, e->rec_off, e->chunk_index, e->rec_id, e->warn_message[i]);
     if (rc)
         return rc;
-    if (!e->error && !e->complete)
+    if (!e->error && !e->rb.complete)
         fail(e, HA_ERR_EVTX, "the record holds no complete event");
-    if (!e->error && !(e->rec.has & HAI_HAS_EVENT_ID))
+    if (!e->error && !(e->rb.rec.has & HAI_HAS_EVENT_ID))
         fail(e, HA_ERR_NOT_EVENT, "the event has no valid System/EventID");
     if (e->error)
         return s->diag(s->ctx, e->error, 0, e->rec_off, e->chunk_index, e->rec_id, e->error_message);
-    if (s->wanted && !s->wanted(s->ctx, e->rec.event_id)) {
+    if (s->wanted && !s->wanted(s->ctx, e->rb.rec.event_id)) {
         if (s->filtered)
             s->filtered(s->ctx);
         return 0;
     }
-    e->rec.text = e->text.data;
-    e->rec.text_len = e->text.len;
-    e->rec.pairs = e->pairs;
-    e->rec.npairs = e->npairs;
-    e->rec.offset = e->rec_off;
-    e->rec.line = 0;
-    return s->record(s->ctx, &e->rec);
+    hai_rb_finish(&e->rb);
+    e->rb.rec.offset = e->rec_off;
+    e->rb.rec.line = 0;
+    return s->record(s->ctx, &e->rb.rec);
 }

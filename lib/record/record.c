@@ -23,6 +23,26 @@ const char *ha_record_user_id(const ha_record *r) { return r ? hai_rec_str(r, r-
 uint64_t ha_record_offset(const ha_record *r) { return r ? r->offset : 0; }
 uint64_t ha_record_line(const ha_record *r) { return r ? r->line : 0; }
 
+void hai_record_clear(ha_record *r)
+{
+    r->event_id = r->version = r->level = r->task = r->opcode = 0;
+    r->exec_pid = r->exec_tid = 0;
+    r->has = 0;
+    r->keywords = r->record_id = 0;
+    r->time = HA_TIME_NONE;
+    r->computer = r->channel = r->provider_name = r->provider_guid = r->user_id = HAI_NONE;
+    r->offset = 0;
+    r->line = 0;
+    r->pairs = NULL;
+    r->npairs = 0;
+    memset(r->slot, 0xff, sizeof r->slot);
+    r->text = NULL;
+    r->text_len = 0;
+    r->tokens = HAI_NONE;
+    r->ntokens = 0;
+    r->owned = 0; /* r->alloc is kept: copies are made with it */
+}
+
 ha_audit ha_record_audit(const ha_record *r)
 {
     if (!r)
