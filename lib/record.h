@@ -75,9 +75,6 @@ void hai_access_index(hai_buf *text, const ha_allocator *a, uint32_t value, uint
 /* ha_record_copy() with a given allocator. */
 int hai_record_copy(const ha_record *r, const ha_allocator *a, ha_record **out);
 
-/* Free a record made by ha_record_new() (build.c). */
-void hai_record_built_free(ha_record *r);
-
 /* Reset the System part and the field slots. */
 void hai_record_clear(ha_record *r);
 

@@ -22,38 +22,6 @@
 #define MAX_EVENT_CAP ((size_t)1 << 29) /* x3 after repairs still fits an int */
 
 
-int hai_reader_report(ha_reader *r, const char *win, int code, int warning, const char *message, uint64_t off,
-                  uint64_t ev_off)
-{
-    ha_diag *d = &r->diag;
-    hai_diag_set(d, code, warning, message);
-    if (r->evtx_index >= 0) {
-        snprintf(d->text, sizeof d->text, "%s (EVTX record index %lld)", d->message, r->evtx_index);
-        d->message = d->text;
-    }
-    d->offset = off;
-    d->event_offset = ev_off;
-    hai_reader_locate(r, win, off, &d->line, &d->column);
-    r->have_diag = 1;
-    r->counters[warning ? HA_COUNT_WARNINGS : HA_COUNT_ERRORS]++;
-    return r->on_diag ? r->on_diag(d, r->userdata) : 0;
-}
-
-/* A diagnostic about the stream as a whole, placed where the reader stands
- * (the stream's start for a file that cannot be opened). Returns `code`. */
-int hai_reader_stream_diag(ha_reader *r, int code, const char *message)
-{
-    ha_diag *d = &r->diag;
-    hai_diag_set(d, code, 0, message);
-    d->offset = d->event_offset = r->counted;
-    d->line = r->line;
-    d->column = r->counted - r->line_start + 1;
-    r->have_diag = 1;
-    return code;
-}
-
-
-
 /* The size of each version of the options: a caller built for an older
  * version has a shorter struct, never read or written past its end. */
 static size_t reader_options_size(unsigned int version)

@@ -144,10 +144,25 @@ static inline int hai_reader_wanted(const ha_reader *r, int64_t id)
 /* xml_frame.c: work through `win`, whose first byte is at stream offset
  * r->base; `*used` gets how many leading bytes are done with. */
 int hai_xml_process(ha_reader *r, const char *win, size_t len, int final, size_t *used);
+/* What may follow `<Event` in a start tag. */
+static inline int hai_xml_start_delim(char c) { return hai_is_ws(c) || c == '>' || c == '/'; }
 /* The first `<Event` start in win[from, to) (its delimiter may lie at `to`,
- * within `len`), or SIZE_MAX. */
-size_t hai_xml_nested_start(const char *win, size_t len, size_t from, size_t to);
-/* Report the event being framed as cut short by the `<Event` at win[k]. */
+ * within `len`), or SIZE_MAX (inline: the framer and expat's handlers both
+ * look for one). */
+static inline size_t hai_xml_nested_start(const char *win, size_t len, size_t from, size_t to)
+{
+    while (from < to) {
+        const char *p = hai_find(win + from, to - from, "<Event", 6);
+        if (!p)
+            break;
+        size_t k = (size_t)(p - win);
+        if (k + 6 < len && hai_xml_start_delim(p[6]))
+            return k;
+        from = k + 1;
+    }
+    return SIZE_MAX;
+}
+/* report.c: the event being framed as cut short by the `<Event` at win[k]. */
 int hai_xml_report_truncated(ha_reader *r, const char *win, size_t k);
 /* xml_event.c: parse and deliver the framed event at win[s, s + n). */
 int hai_xml_dispatch(ha_reader *r, const char *win, size_t s, size_t n, size_t *resume);

@@ -15,36 +15,12 @@
 #define MAX_TOPLEVEL_TOKEN 4096 /* a declaration, comment, root tag or banner line */
 
 
-static int start_delim(char c) { return hai_is_ws(c) || c == '>' || c == '/'; }
 static int end_delim(char c) { return hai_is_ws(c) || c == '>'; }
 
 /* `<Event` followed by a delimiter at p. */
 static int event_start_at(const char *p, size_t avail)
 {
-    return avail >= 7 && memcmp(p, "<Event", 6) == 0 && start_delim(p[6]);
-}
-
-/* The first `<Event` start in win[from, to) (its delimiter may lie at
- * `to`, within `len`), or SIZE_MAX. */
-size_t hai_xml_nested_start(const char *win, size_t len, size_t from, size_t to)
-{
-    while (from < to) {
-        const char *p = hai_find(win + from, to - from, "<Event", 6);
-        if (!p)
-            break;
-        size_t k = (size_t)(p - win);
-        if (k + 6 < len && start_delim(p[6]))
-            return k;
-        from = k + 1;
-    }
-    return SIZE_MAX;
-}
-
-/* Report the event at win[s, ...) as cut short by the `<Event` at k. */
-int hai_xml_report_truncated(ha_reader *r, const char *win, size_t k)
-{
-    return hai_reader_report(r, win, HA_ERR_TRUNCATED, 0, "the event was cut short: a new <Event begins before its </Event>",
-                  r->base + k, r->ev_off);
+    return avail >= 7 && memcmp(p, "<Event", 6) == 0 && hai_xml_start_delim(p[6]);
 }
 
 /* ---- framing ------------------------------------------------------------ */

@@ -102,7 +102,7 @@ int ha_record_add_data(ha_record *rec, const char *name, const char *value, size
                                    value_len));
 }
 
-void hai_record_built_free(ha_record *rec)
+static void built_free(ha_record *rec)
 {
     hai_rb *b = built_of(rec);
     if (!b)
@@ -111,4 +111,18 @@ void hai_record_built_free(ha_record *rec)
     hai_buf_free(&b->text, &a);
     hai_free(&a, b->pairs);
     hai_free(&a, b);
+}
+
+/* Every record a caller owns, made here (ha_record_new) or by ha_record_copy
+ * (record.c, one block), is freed here. */
+void ha_record_free(ha_record *r)
+{
+    if (!r || !r->owned)
+        return;
+    if (r->owned == 2) {
+        built_free(r);
+        return;
+    }
+    ha_allocator a = r->alloc;
+    hai_free(&a, r);
 }

@@ -262,15 +262,3 @@ int hai_record_copy(const ha_record *r, const ha_allocator *alloc, ha_record **o
     *out = c;
     return HA_OK;
 }
-
-void ha_record_free(ha_record *r)
-{
-    if (!r || !r->owned)
-        return;
-    if (r->owned == 2) {
-        hai_record_built_free(r);
-        return;
-    }
-    ha_allocator a = r->alloc;
-    hai_free(&a, r);
-}

@@ -165,7 +165,7 @@ def test_progress(tool, sample):
         big = os.path.join(d, "big.xml")
         body = open(sample, "rb").read()
         with open(big, "wb") as f:
-            while f.tell() < 48 << 20:
+            while f.tell() < 160 << 20:  # long enough (> 0.25 s) for a line with two threads on a quiet machine
                 f.write(body)
         for threads in ([], ["--threads=2"]):  # the reader's on_progress, one thread or two
             master, slave = pty.openpty()
