@@ -759,9 +759,14 @@ static void load_aliases(loader *l)
             return;
         hai_alias *dup;
         HAI_HASH_FIND(&t->key, t->aliases, &key, sizeof key, dup);
-        if (dup || !s || !s->dup || s->dup->alias) {
+        /* a handle is duplicated within one computer: an alias on another
+         * computer than its sequence (only a format-2 index can say that)
+         * could not be saved again */
+        if (dup || !s || !s->dup || s->dup->alias || s->key.host != key.host) {
             fail(l, HA_ERR_SNAPSHOT, "alias %llu: %s", (unsigned long long)i,
-                 dup ? "its key repeats" : "no duplicate of that key is waiting for it");
+                 dup ? "its key repeats"
+                     : s && s->key.host != key.host ? "its sequence is on another computer"
+                                                     : "no duplicate of that key is waiting for it");
             return;
         }
         hai_alias *a = hai_calloc(&t->alloc, 1, sizeof *a);
