@@ -36,6 +36,8 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
+
+#include "counting.h" /* tests/unit: the counting allocator the tests use */
 #include <unistd.h>
 
 #ifdef HAVE_HA_READER_READ_FILE_PARALLEL
@@ -152,44 +154,7 @@ static int run_command(const char *report, char **argv)
 
 /* ---- save-memory: a counting allocator under the correlator ---------- */
 
-static size_t live, peak;
-
-static void *count_malloc(size_t n, void *ctx)
-{
-    (void)ctx;
-    size_t *p = malloc(n + 16);
-    if (!p)
-        return NULL;
-    *p = n;
-    live += n;
-    if (live > peak)
-        peak = live;
-    return (char *)p + 16;
-}
-
-static void count_free(void *q, void *ctx)
-{
-    (void)ctx;
-    size_t *p = (size_t *)(void *)((char *)q - 16);
-    live -= *p;
-    free(p);
-}
-
-static void *count_realloc(void *q, size_t n, void *ctx)
-{
-    if (!q)
-        return count_malloc(n, ctx);
-    size_t *p = (size_t *)(void *)((char *)q - 16);
-    size_t old = *p;
-    size_t *np = realloc(p, n + 16);
-    if (!np)
-        return NULL;
-    *np = n;
-    live = live - old + n;
-    if (live > peak)
-        peak = live;
-    return (char *)np + 16;
-}
+static ha_test_counter count; /* counting.h */
 
 static int count_bytes(const void *data, size_t len, void *userdata)
 {
@@ -202,7 +167,7 @@ static int count_bytes(const void *data, size_t len, void *userdata)
  * state_bytes=B snapshot_bytes=S save_extra_bytes=X save_seconds=T". */
 static int save_memory(char **paths, int n)
 {
-    static const ha_allocator counting = {count_malloc, count_realloc, count_free, NULL};
+    static const ha_allocator counting = HA_TEST_COUNTING(&count);
     ha_correlator_options co = HA_CORRELATOR_OPTIONS_INIT;
     co.allocator = &counting;
     ha_correlator *corr;
@@ -221,8 +186,8 @@ static int save_memory(char **paths, int n)
         if ((rc = ha_reader_read_file(reader, paths[i])) != HA_OK)
             fprintf(stderr, "ha_bench: %s: %s\n", paths[i], ha_diag_message(ha_reader_last_diag(reader)));
     ha_reader_free(reader);
-    size_t before = live;
-    peak = live;
+    size_t before = count.now;
+    count.peak = count.now;
     uint64_t bytes = 0;
     double t0 = now();
     if (rc == HA_OK && (rc = ha_correlator_save_to(corr, count_bytes, &bytes)) != HA_OK)
@@ -231,7 +196,7 @@ static int save_memory(char **paths, int n)
     fprintf(stderr,
             "mode=save-memory open=%" PRIu64 " state_bytes=%zu snapshot_bytes=%" PRIu64 " save_extra_bytes=%zu"
             " save_seconds=%.6f\n",
-            ha_correlator_count(corr, HA_CORR_OPEN), before, bytes, peak - before, secs);
+            ha_correlator_count(corr, HA_CORR_OPEN), before, bytes, count.peak - before, secs);
     ha_correlator_free(corr);
     return rc == HA_OK ? 0 : 1;
 }

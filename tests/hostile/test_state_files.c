@@ -19,49 +19,12 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "counting.h"
 
-/* ---- a counting allocator --------------------------------------------- */
+/* ---- a counting allocator (counting.h) --------------------------------- */
 
-static size_t live, peak;
-
-static void *c_malloc(size_t n, void *ctx)
-{
-    (void)ctx;
-    size_t *p = malloc(n + 16);
-    if (!p)
-        return NULL;
-    *p = n;
-    live += n;
-    if (live > peak)
-        peak = live;
-    return (char *)p + 16;
-}
-
-static void c_free(void *q, void *ctx)
-{
-    (void)ctx;
-    size_t *p = (size_t *)(void *)((char *)q - 16);
-    live -= *p;
-    free(p);
-}
-
-static void *c_realloc(void *q, size_t n, void *ctx)
-{
-    if (!q)
-        return c_malloc(n, ctx);
-    size_t *p = (size_t *)(void *)((char *)q - 16);
-    size_t old = *p;
-    size_t *np = realloc(p, n + 16);
-    if (!np)
-        return NULL;
-    *np = n;
-    live = live - old + n;
-    if (live > peak)
-        peak = live;
-    return (char *)np + 16;
-}
-
-static const ha_allocator counting = {c_malloc, c_realloc, c_free, NULL};
+static ha_test_counter count;
+static const ha_allocator counting = HA_TEST_COUNTING(&count);
 
 /* ---- sequences as text, to compare two correlators --------------------- */
 
@@ -179,25 +142,25 @@ static void refused_unread(const char *dir)
 
     /* not a snapshot at all: zeros */
     sparse(path, NULL, 0, big);
-    size_t base = live;
-    peak = live;
+    size_t base = count.now;
+    count.peak = count.now;
     CHECK_INT(ha_correlator_load_file(c, path), HA_ERR_SNAPSHOT);
-    CHECK(peak - base < ((size_t)1 << 20));
+    CHECK(count.peak - base < ((size_t)1 << 20));
 
     /* a snapshot header that claims 2^40 payload bytes, in a 256 MiB file,
      * and one that claims less than the file holds */
     unsigned char head[24] = {'H', 'A', 'S', 'T', 'A', 'T', 'E', 0x1a, 1, 0, 0, 0, 0, 0, 0, 0,
                               0, 0, 0, 0, 0, 1, 0, 0};
     sparse(path, head, sizeof head, big);
-    peak = live;
+    count.peak = count.now;
     CHECK_INT(ha_correlator_load_file(c, path), HA_ERR_SNAPSHOT);
-    CHECK(peak - base < ((size_t)1 << 20));
+    CHECK(count.peak - base < ((size_t)1 << 20));
     head[21] = 0;
     head[16] = 100;
     sparse(path, head, sizeof head, big);
-    peak = live;
+    count.peak = count.now;
     CHECK_INT(ha_correlator_load_file(c, path), HA_ERR_SNAPSHOT);
-    CHECK(peak - base < ((size_t)1 << 20));
+    CHECK(count.peak - base < ((size_t)1 << 20));
 
     /* a real snapshot cut short, or with bytes after it, is refused too;
      * whole, it loads */

@@ -20,6 +20,7 @@
 #include <handleaudit/handleaudit.h>
 
 #include "check.h"
+#include "counting.h"
 
 #include <dirent.h>
 #include <signal.h>
@@ -28,48 +29,10 @@
 #include <sys/resource.h>
 #endif
 
-/* ---- a counting allocator --------------------------------------------- */
+/* ---- a counting allocator (counting.h) --------------------------------- */
 
-static size_t live, peak;
-
-static void *c_malloc(size_t n, void *ctx)
-{
-    (void)ctx;
-    size_t *p = malloc(n + 16);
-    if (!p)
-        return NULL;
-    *p = n;
-    live += n;
-    if (live > peak)
-        peak = live;
-    return (char *)p + 16;
-}
-
-static void c_free(void *q, void *ctx)
-{
-    (void)ctx;
-    size_t *p = (size_t *)(void *)((char *)q - 16);
-    live -= *p;
-    free(p);
-}
-
-static void *c_realloc(void *q, size_t n, void *ctx)
-{
-    if (!q)
-        return c_malloc(n, ctx);
-    size_t *p = (size_t *)(void *)((char *)q - 16);
-    size_t old = *p;
-    size_t *np = realloc(p, n + 16);
-    if (!np)
-        return NULL;
-    *np = n;
-    live = live - old + n;
-    if (live > peak)
-        peak = live;
-    return (char *)np + 16;
-}
-
-static const ha_allocator counting = {c_malloc, c_realloc, c_free, NULL};
+static ha_test_counter count;
+static const ha_allocator counting = HA_TEST_COUNTING(&count);
 
 /* ---- sequences as text ------------------------------------------------- */
 
@@ -346,15 +309,15 @@ static void bounded_memory(void)
     for (uint64_t i = 0; i < n; i++)
         add(c, 4656, "WS01", 0x100 + i % 50, 4 * i + 4, i + 1, NULL, NULL);
     CHECK_U64(ha_correlator_count(c, HA_CORR_OPEN), n);
-    size_t base = live;
-    peak = live;
+    size_t base = count.now;
+    count.peak = count.now;
     uint64_t total = 0;
     CHECK_INT(ha_correlator_save_to(c, write_nowhere, &total), HA_OK);
-    size_t extra = peak - base;
+    size_t extra = count.peak - base;
     printf("saving %zu open handles (%llu bytes) took %zu bytes more\n", n, (unsigned long long)total, extra);
     CHECK(total > (uint64_t)n * 50);
     CHECK(extra < ((size_t)128 << 10));
-    CHECK_U64(live, base);
+    CHECK_U64(count.now, base);
     ha_correlator_free(c);
 }
 
