@@ -727,7 +727,25 @@ def _check_size(name, value, ctype=_c_size):
     return value
 
 
-class _Base:
+class _Closing:
+    """`with` support and a close() when garbage-collected, for objects that
+    own library memory and have a close() that is safe to call twice."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+        return False
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+class _Base(_Closing):
     """What Reader and Correlator share: callback plumbing, errors, lifetime."""
 
     _reader = None
@@ -854,18 +872,6 @@ class _Base:
                 registry.pop(key, None)
             self._keys = []
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.close()
-        return False
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
 
 # ---- Reader --------------------------------------------------------------------
@@ -1271,7 +1277,7 @@ def _c_write(data, length, userdata):
 _write_cb = _WriteCB(_c_write)
 
 
-class Writer:
+class Writer(_Closing):
     """Lines of one output format (``FORMATS``), made by the library
     (``ha_output_*``) and written to ``file``, a binary file object (or
     anything with ``write(bytes)``).
@@ -1330,19 +1336,6 @@ class Writer:
         finally:
             _lib.ha_output_free(out)
             _objects.pop(self._key, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.close()
-        return False
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
 
 def _check_writer(writer, kind):
