@@ -71,6 +71,25 @@ static const char *category(const char *type)
     return NULL;
 }
 
+/* A document's start: `{`, @timestamp (the epoch for an event without a
+ * time: the field is required) and ecs.version. */
+static void doc_open(obj *top, int64_t t)
+{
+    hai_out_lit(top->o, "{");
+    KEY(top, "@timestamp");
+    hai_out_time(top->o, t == HA_TIME_NONE ? 0 : t);
+    hai_out_lit(top->o, ",\"ecs\":{\"version\":\"" ECS_VERSION "\"}");
+}
+
+/* host.name. */
+static void host(obj *top, const char *computer)
+{
+    KEY(top, "host");
+    hai_out_lit(top->o, "{\"name\":");
+    hai_out_cstr(top->o, computer);
+    hai_out_lit(top->o, "}");
+}
+
 /* file.path or registry.path (with file.name) for the object. */
 static void object(obj *top, const char *type, const char *name)
 {
@@ -226,10 +245,7 @@ static void sequence(hai_out *o, const ha_sequence *s)
     const char *type = ha_sequence_object_type(s), *name = ha_sequence_object_name(s);
     uint32_t code = hai_sequence_open_event(s);
     int64_t at = hai_sequence_time(s);
-    hai_out_lit(o, "{");
-    KEY(&top, "@timestamp");
-    hai_out_time(o, at == HA_TIME_NONE ? 0 : at);
-    hai_out_lit(o, ",\"ecs\":{\"version\":\"" ECS_VERSION "\"}");
+    doc_open(&top, at);
     event_open(&top, &e, category(type), "access", ha_sequence_deleted(s) ? "deletion" : NULL,
                ha_end_name(ha_sequence_end(s)), code, "handleaudit.sequence", "success");
     TIME(&e, "start", at);
@@ -240,10 +256,7 @@ static void sequence(hai_out *o, const ha_sequence *s)
         hai_out_i64(o, d);
     }
     hai_out_lit(o, "}");
-    KEY(&top, "host");
-    hai_out_lit(o, "{\"name\":");
-    hai_out_cstr(o, ha_sequence_computer(s));
-    hai_out_lit(o, "}");
+    host(&top, ha_sequence_computer(s));
     process(&top, 1, ha_sequence_process_id(s), ha_sequence_process_name(s), ha_sequence_process_command_line(s));
     object(&top, type, name);
     user(&top, ha_sequence_subject_user_sid(s), ha_sequence_subject_user_name(s), ha_sequence_subject_domain_name(s));
@@ -261,19 +274,13 @@ static void request(hai_out *o, const ha_request *q)
     const char *type = ha_request_object_type(q), *name = ha_request_object_name(q);
     int failed = ha_request_outcome(q) == HA_OUTCOME_FAILURE;
     int64_t t = ha_request_time(q);
-    hai_out_lit(o, "{");
-    KEY(&top, "@timestamp");
-    hai_out_time(o, t == HA_TIME_NONE ? 0 : t);
-    hai_out_lit(o, ",\"ecs\":{\"version\":\"" ECS_VERSION "\"}");
+    doc_open(&top, t);
     event_open(&top, &e, category(type), "access", failed ? "denied" : "allowed",
                ha_outcome_name(ha_request_outcome(q)), ha_request_event_id(q), "handleaudit.request",
                failed ? "failure" : "success");
     TIME(&e, "start", t);
     hai_out_lit(o, "}");
-    KEY(&top, "host");
-    hai_out_lit(o, "{\"name\":");
-    hai_out_cstr(o, ha_request_computer(q));
-    hai_out_lit(o, "}");
+    host(&top, ha_request_computer(q));
     process(&top, 1, ha_request_process_id(q), ha_request_process_name(q), ha_request_process_command_line(q));
     object(&top, type, name);
     user(&top, ha_request_subject_user_sid(q), ha_request_subject_user_name(q), ha_request_subject_domain_name(q));
@@ -307,20 +314,13 @@ static void record(hai_out *o, const ha_record *r)
     const char *type = ha_record_string(r, HA_FIELD_OBJECT_TYPE);
     uint64_t pid = 0;
     int has_pid = ha_record_uint(r, HA_FIELD_PROCESS_ID, &pid) == HA_OK;
-    hai_out_lit(o, "{");
-    KEY(&top, "@timestamp");
-    hai_out_time(o, t == HA_TIME_NONE ? 0 : t);
-    hai_out_lit(o, ",\"ecs\":{\"version\":\"" ECS_VERSION "\"}");
+    doc_open(&top, t);
     event_open(&top, &e, category(type), NULL, NULL, NULL, ha_record_event_id(r), "handleaudit.record",
                audit == HA_AUDIT_NONE ? NULL : audit == HA_AUDIT_SUCCESS ? "success" : "failure");
     hai_out_lit(o, "}");
     const char *computer = ha_record_computer(r);
-    if (computer) {
-        KEY(&top, "host");
-        hai_out_lit(o, "{\"name\":");
-        hai_out_cstr(o, computer);
-        hai_out_lit(o, "}");
-    }
+    if (computer)
+        host(&top, computer);
     process(&top, has_pid, pid, ha_record_string(r, HA_FIELD_PROCESS_NAME), ha_record_string(r, HA_FIELD_COMMAND_LINE));
     object(&top, type, ha_record_string(r, HA_FIELD_OBJECT_NAME));
     user(&top, ha_record_string(r, HA_FIELD_SUBJECT_USER_SID), ha_record_string(r, HA_FIELD_SUBJECT_USER_NAME),
