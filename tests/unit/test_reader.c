@@ -743,26 +743,37 @@ static void test_filter(void)
     free(b.s);
 }
 
+/* A temporary file (`path`, a mkstemp template) of `count` small events,
+ * every `bad_every`-th one (0: none) with a value a control character
+ * spoils. Its size in bytes, or -1 when it cannot be made. */
+static long write_events(char *path, int count, int bad_every)
+{
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    if (fd < 0)
+        return -1;
+    FILE *f = fdopen(fd, "w");
+    str one = {0};
+    for (int n = 0; n < count; n++) {
+        one.n = 0;
+        small_event(&one, n + 1, bad_every && n % bad_every == bad_every - 1 ? "bad\x01" : "value");
+        fwrite(one.s, 1, one.n, f);
+    }
+    long size = ftell(f);
+    fclose(f);
+    free(one.s);
+    return size;
+}
+
 /* Parallel reading: the same records in the same order as one thread, a
  * callback's stop ends it early, and all memory goes through the
  * reader's allocator and comes back. */
 static void test_parallel(void)
 {
     char path[] = "/tmp/ha-test-parallel-XXXXXX";
-    int fd = mkstemp(path);
-    CHECK(fd >= 0);
-    if (fd < 0)
+    int n = 30000; /* about 5 MB */
+    if (write_events(path, n, 1000) < 0)
         return;
-    FILE *f = fdopen(fd, "w");
-    str one = {0};
-    int n = 0;
-    for (; n < 30000; n++) { /* about 5 MB */
-        one.n = 0;
-        small_event(&one, n + 1, n % 1000 == 999 ? "bad\x01" : "value");
-        fwrite(one.s, 1, one.n, f);
-    }
-    fclose(f);
-    free(one.s);
 
     result single = {0}, multi = {0};
     meter m = {0, 0};
@@ -826,21 +837,10 @@ static int on_progress(uint64_t done, uint64_t total, void *ud)
 static void test_progress(void)
 {
     char path[] = "/tmp/ha-test-progress-XXXXXX";
-    int fd = mkstemp(path);
-    CHECK(fd >= 0);
-    if (fd < 0)
+    int n = 12000; /* about 2 MB */
+    long size = write_events(path, n, 0);
+    if (size < 0)
         return;
-    FILE *f = fdopen(fd, "w");
-    str one = {0};
-    int n = 0;
-    for (; n < 12000; n++) { /* about 2 MB */
-        one.n = 0;
-        small_event(&one, n + 1, "value");
-        fwrite(one.s, 1, one.n, f);
-    }
-    long size = ftell(f);
-    fclose(f);
-    free(one.s);
     for (unsigned threads = 1; threads <= 2; threads++) {
         progress_log p = {0};
         ha_reader_options o = HA_READER_OPTIONS_INIT;
