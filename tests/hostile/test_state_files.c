@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "collect.h"
 #include "counting.h"
 
 /* ---- a counting allocator (counting.h) --------------------------------- */
@@ -26,30 +27,10 @@
 static ha_test_counter count;
 static const ha_allocator counting = HA_TEST_COUNTING(&count);
 
-/* ---- sequences as text, to compare two correlators --------------------- */
-
-typedef struct {
-    char *s;
-    size_t n;
-} text;
-
-static int on_end(const ha_sequence *seq, const ha_record *r, void *ud)
-{
-    (void)r;
-    text *t = ud;
-    size_t n = ha_sequence_json(seq, NULL, 0);
-    t->s = realloc(t->s, t->n + n + 2);
-    ha_sequence_json(seq, t->s + t->n, n + 1);
-    t->n += n;
-    t->s[t->n++] = '\n';
-    t->s[t->n] = '\0';
-    return 0;
-}
-
-static ha_correlator *make(text *out)
+static ha_correlator *make(str *out)
 {
     ha_correlator_options o = HA_CORRELATOR_OPTIONS_INIT;
-    o.on_end = on_end;
+    o.on_end = collect_sequence;
     o.userdata = out;
     o.reorder_window = 8;
     ha_correlator *c = NULL;
@@ -84,7 +65,7 @@ static void long_names(const char *dir)
         memset(host, 'H', len);
         memset(name, 'N', len);
         host[len] = name[len] = '\0';
-        text a = {NULL, 0}, b = {NULL, 0}, f = {NULL, 0};
+        str a = {0}, b = {0}, f = {0};
         ha_correlator *one = make(&a), *two = make(&b), *three = make(&f);
         for (uint64_t i = 0; i < 4; i++) /* all held by the window of 8 */
             add_open(one, i % 2 ? host : "short", i % 2 ? "Short" : name, i);
@@ -203,7 +184,7 @@ static void no_symlink_followed(const char *dir)
     fputs("precious", f);
     fclose(f);
     CHECK(symlink(victim, tmp) == 0);
-    text t = {NULL, 0};
+    str t = {0};
     ha_correlator *c = make(&t);
     add_open(c, "WS01", "Extra", 1);
     CHECK_INT(ha_correlator_save_file(c, path), HA_OK);

@@ -27,6 +27,23 @@ static inline void put(str *b, const char *s, size_t n)
 
 static inline void puts_(str *b, const char *s) { put(b, s, strlen(s)); }
 
+/* ---- collecting what a correlator ends ----------------------------------- */
+
+/* An on_end callback: each ended sequence's JSON and a newline into the
+ * `str` that is its userdata, to compare two correlators' runs. */
+static inline int collect_sequence(const ha_sequence *seq, const ha_record *r, void *ud)
+{
+    (void)r;
+    str *t = ud;
+    size_t n = ha_sequence_json(seq, NULL, 0);
+    char *buf = malloc(n + 1);
+    ha_sequence_json(seq, buf, n + 1);
+    put(t, buf, n);
+    put(t, "\n", 1);
+    free(buf);
+    return 0;
+}
+
 /* ---- collecting what a reader delivers ----------------------------------- */
 
 typedef struct {

@@ -20,6 +20,7 @@
 #include <handleaudit/handleaudit.h>
 
 #include "check.h"
+#include "collect.h"
 #include "counting.h"
 
 #include <dirent.h>
@@ -34,31 +35,11 @@
 static ha_test_counter count;
 static const ha_allocator counting = HA_TEST_COUNTING(&count);
 
-/* ---- sequences as text ------------------------------------------------- */
-
-typedef struct {
-    char *s;
-    size_t n;
-} text;
-
-static int on_end(const ha_sequence *seq, const ha_record *r, void *ud)
-{
-    (void)r;
-    text *t = ud;
-    size_t n = ha_sequence_json(seq, NULL, 0);
-    t->s = realloc(t->s, t->n + n + 2);
-    ha_sequence_json(seq, t->s + t->n, n + 1);
-    t->n += n;
-    t->s[t->n++] = '\n';
-    t->s[t->n] = '\0';
-    return 0;
-}
-
-static ha_correlator *make(text *out, size_t window, size_t max_open, size_t max_processes,
+static ha_correlator *make(str *out, size_t window, size_t max_open, size_t max_processes,
                            const ha_allocator *a)
 {
     ha_correlator_options o = HA_CORRELATOR_OPTIONS_INIT;
-    o.on_end = out ? on_end : NULL;
+    o.on_end = out ? collect_sequence : NULL;
     o.userdata = out;
     o.reorder_window = window;
     o.max_open = max_open;
@@ -188,7 +169,7 @@ static void long_names(void)
     memset(name, 'N', len);
     memset(value, 'V', len);
     host[len] = name[len] = value[len] = '\0';
-    text a = {NULL, 0}, b = {NULL, 0};
+    str a = {0}, b = {0};
     ha_correlator *one = make(&a, 4, 0, 0, NULL), *two = make(&b, 4, 0, 0, NULL);
     add(one, 4688, host, 0x100, 0, 1, NULL, NULL);
     for (uint64_t i = 0; i < 12; i++) /* applied ones and 4 held by the window */
@@ -323,7 +304,7 @@ static void bounded_memory(void)
 
 static void refusals(void)
 {
-    text t = {NULL, 0};
+    str t = {0};
     ha_correlator *c = make(&t, 0, 0, 0, NULL);
     for (uint64_t i = 0; i < 50; i++)
         add(c, 4656, "WS01", 0x100, 4 * i + 4, i + 1, NULL, NULL);
